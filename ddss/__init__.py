@@ -1,0 +1,1 @@
+"""ddss: pure domain library (no Dagster) for cleaning and reconciling member records."""
