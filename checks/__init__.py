@@ -1,0 +1,1 @@
+"""Asset checks: contract schemas, row conservation, metric sanity and personal-data scans."""

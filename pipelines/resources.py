@@ -1,0 +1,69 @@
+"""Resources: how frames pass between assets (parquet, not pickle), and the set per deployment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from ddss.config import DataPaths, private_dir
+
+PARTITION_COLUMN = "org"
+
+
+class ParquetFrameIOManager(dg.ConfigurableIOManager):
+    """Stores each asset's polars frame as parquet under `clean/.stages/<asset>/`.
+
+    Partitioned (per-org) outputs get one file per partition; a single-run backfill over several
+    partitions is split by the `org` column. Files are written to a temporary name and renamed,
+    so a killed run never leaves a half-written stage behind.
+    """
+
+    data_dir: str = ""
+
+    def _stage_dir(self, context: dg.OutputContext | dg.InputContext) -> Path:
+        root = private_dir(DataPaths.from_env(self.data_dir or None).stages)
+        return root / "__".join(context.asset_key.path)
+
+    @staticmethod
+    def _write(frame: pl.DataFrame, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | None) -> None:
+        if obj is None:
+            return
+        stage = self._stage_dir(context)
+        if not context.has_asset_partitions:
+            self._write(obj, stage / "all.parquet")
+            return
+        keys = context.asset_partition_keys
+        if len(keys) == 1:
+            self._write(obj, stage / f"{keys[0]}.parquet")
+            return
+        for key in keys:
+            self._write(obj.filter(pl.col(PARTITION_COLUMN) == key), stage / f"{key}.parquet")
+
+    def load_input(self, context: dg.InputContext) -> pl.DataFrame:
+        stage = self._stage_dir(context)
+        if not context.has_asset_partitions:
+            return pl.read_parquet(stage / "all.parquet")
+        files = [stage / f"{key}.parquet" for key in sorted(context.asset_partition_keys)]
+        frames = [pl.read_parquet(f) for f in files if f.exists()]
+        if not frames:
+            raise FileNotFoundError(f"no stored partitions for asset {context.asset_key.to_user_string()}")
+        return pl.concat(frames, how="diagonal_relaxed")
+
+
+def default_resources(data_dir: str = "", as_of: str = "") -> dict[str, object]:
+    """Resources for one data folder; tests pass a tmp folder, `dagster dev` the environment's."""
+    from assets.settings import DdssSettings
+
+    return {
+        "settings": DdssSettings(data_dir=data_dir, as_of=as_of),
+        "io_manager": ParquetFrameIOManager(data_dir=data_dir),
+    }
