@@ -23,6 +23,9 @@ ROW_NO_IDENTITY = "row_no_identity"
 
 # --- ingest notes (members.issues) -----------------------------------------------------------
 SHEET_NO_HEADER = "sheet_no_header"
+SHEET_EMPTY = "sheet_empty"
+SHEET_HIDDEN = "sheet_hidden"
+SHEET_TOO_LARGE = "sheet_too_large"
 NAME_LEGACY_TCVN3 = "name_legacy_tcvn3"
 NAME_LEGACY_VNI = "name_legacy_vni"
 NAME_LEGACY_VIQR = "name_legacy_viqr"
@@ -81,6 +84,7 @@ PROVINCE_AMBIGUOUS = "province_ambiguous"
 COMMUNE_UNKNOWN = "commune_unknown"
 COMMUNE_AMBIGUOUS = "commune_ambiguous"
 COMMUNE_FROM_OLD_NAME = "commune_from_old_name"
+COMMUNE_NAME_ALSO_OLD = "commune_name_also_old"
 PLACE_FROM_TITLE = "place_from_title"
 PLACE_FROM_FOLDER = "place_from_folder"
 
@@ -110,6 +114,9 @@ LABELS: dict[str, str] = {
     ROW_NO_NAME: "Dòng không có họ tên",
     ROW_NO_IDENTITY: "Dòng không có họ tên, ngày sinh hay CCCD",
     SHEET_NO_HEADER: "Trang tính không có dòng tiêu đề cột",
+    SHEET_EMPTY: "Trang tính trống",
+    SHEET_HIDDEN: "Trang tính bị ẩn (vẫn được đọc)",
+    SHEET_TOO_LARGE: "Trang tính quá nhiều dòng, không đọc",
     NAME_LEGACY_TCVN3: "Họ tên gõ bằng bảng mã TCVN3 (ABC), đã chuyển sang Unicode",
     NAME_LEGACY_VNI: "Họ tên gõ bằng bảng mã VNI, đã chuyển sang Unicode",
     NAME_LEGACY_VIQR: "Họ tên gõ kiểu VIQR, đã chuyển sang Unicode",
@@ -156,6 +163,7 @@ LABELS: dict[str, str] = {
     COMMUNE_UNKNOWN: "Không xác định được xã/phường",
     COMMUNE_AMBIGUOUS: "Xã/phường cũ nay thuộc nhiều đơn vị mới, cần xác định",
     COMMUNE_FROM_OLD_NAME: "Xã/phường theo tên cũ, đã đổi sang đơn vị mới",
+    COMMUNE_NAME_ALSO_OLD: "Tên xã/phường mới trùng tên một xã cũ nay thuộc đơn vị khác, cần kiểm tra",
     PLACE_FROM_TITLE: "Địa bàn lấy từ tiêu đề trang tính",
     PLACE_FROM_FOLDER: "Địa bàn lấy từ tên thư mục",
     DUPLICATE_IN_ORG: "Trùng với hội viên khác trong cùng tổ chức",

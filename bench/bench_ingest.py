@@ -1,0 +1,112 @@
+"""Ingest throughput and peak memory for xlsx and csv (issue #4 "Tests and figures").
+
+Writes N member rows spread over F files per format (xlsxwriter constant_memory for xlsx),
+then ingests each format in a fresh process so peak RSS is the ingest's own.
+
+    .venv/bin/python bench/bench_ingest.py             # 100k rows, 10 files per format
+    .venv/bin/python bench/bench_ingest.py --rows 1000000 --corpus /tmp/ddss-bench-1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Dân tộc", "Địa chỉ", "Số điện thoại"]
+TITLES = ["HỘI LHPN XÃ AN PHÚ", "DANH SÁCH HỘI VIÊN NĂM 2025", ""]
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLES = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh"]
+GIVENS = ["An", "Bình", "Lan", "Hoa", "Tâm", "Thu", "Hùng", "Đào", "Phương", "Quân"]
+
+
+def _member(rng: random.Random, i: int) -> list[object]:
+    name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLES)} {rng.choice(GIVENS)}"
+    birth = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1940, 2007)}"
+    cccd = rng.randint(10**10, 10**11 - 1)  # typed as a number, as Excel users do
+    phone = f"09{rng.randint(10**7, 10**8 - 1)}"
+    return [i, name, birth, rng.choice(["Nam", "Nữ"]), cccd, "Kinh", f"Ấp {rng.randint(1, 9)}", phone]
+
+
+def write_corpus(root: Path, rows: int, files: int, fmt: str) -> None:
+    import xlsxwriter
+
+    rng = random.Random(7)
+    per_file = rows // files
+    folder = root / fmt / "raw" / "hoi-phu-nu"
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in range(files):
+        path = folder / f"ds_{f:03d}.{fmt}"
+        if fmt == "xlsx":
+            book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+            ws = book.add_worksheet("DS")
+            for r, title in enumerate(TITLES):
+                ws.write(r, 0, title)
+            ws.write_row(len(TITLES), 0, HEADER)
+            for i in range(per_file):
+                ws.write_row(len(TITLES) + 1 + i, 0, _member(rng, i + 1))
+            book.close()
+        else:
+            with path.open("w", encoding="utf-8") as out:
+                out.write("\n".join(TITLES) + "\n" + ",".join(HEADER) + "\n")
+                for i in range(per_file):
+                    out.write(",".join(str(v) for v in _member(rng, i + 1)) + "\n")
+
+
+def ingest_only(raw: Path) -> None:
+    """Child process: ingest and print rows, seconds and peak RSS as JSON."""
+    from ddss.ingest import ingest_tree
+
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    result = ingest_tree(raw)
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+    rows = result.member_rows.height + result.rejected_rows.height
+    stats = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": usage.ru_maxrss / 1024}
+    print(json.dumps(stats))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--formats", nargs="+", default=["xlsx", "csv"])
+    parser.add_argument("--corpus", type=Path, help="keep/reuse the written files in this folder")
+    parser.add_argument("--ingest-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ingest_only:
+        ingest_only(args.ingest_only)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.corpus or Path(tmp)
+        for fmt in args.formats:
+            start = time.perf_counter()
+            raw = root / fmt / "raw"
+            if not raw.exists():
+                write_corpus(root, args.rows, args.files, fmt)
+            written = time.perf_counter() - start
+            out = subprocess.run(
+                [sys.executable, __file__, "--ingest-only", str(raw)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            stats = json.loads(out.strip().splitlines()[-1])
+            print(
+                f"{fmt}: {stats['rows']:,} rows in {args.files} files: "
+                f"{stats['seconds']:.2f} s wall = {stats['rows'] / stats['seconds']:,.0f} rows/s; "
+                f"{stats['cpu_seconds']:.2f} s CPU = {stats['rows'] / stats['cpu_seconds']:,.0f} rows/CPU-s; "
+                f"peak RSS {stats['peak_rss_mb']:.0f} MB (corpus ready in {written:.1f} s)"
+            )
+
+
+if __name__ == "__main__":
+    main()
