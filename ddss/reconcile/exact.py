@@ -1,0 +1,130 @@
+"""Exact path of đối soát: a member with a usable CCCD is looked up by that number.
+
+Then the citizen's name, birth date/year and sex are compared with the member's using the
+same levels as the search path. Disagreement means a typo in the CCCD or someone else's
+number (DOMAIN.md, CCCD), so it is reported as `mismatch`, never silently accepted.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ddss import issues
+from ddss.reconcile._names import with_name_keys
+from ddss.reconcile.scoring import BIRTH_AGREES, NAME_AGREES, PAIR_FIELDS, ReconcileSettings, score_pairs
+
+# CONTRACT.md cccd_status: `valid` and `repaired` numbers are 12-digit CCCDs worth looking up.
+USABLE_CCCD_STATUSES = ("valid", "repaired")
+
+MATCH_COLUMNS = {
+    "row_id": pl.String,
+    "match_status": pl.String,
+    "matched_cccd": pl.String,
+    "match_score": pl.Float64,
+    "match_issues": pl.List(pl.String),
+}
+
+CITIZEN_COLUMNS = ("cccd", *PAIR_FIELDS, "status", "updated_at")
+
+
+def member_side(members: pl.DataFrame) -> pl.DataFrame:
+    """Member fields needed for comparison, keyed by the same name rules as citizens."""
+    frame = with_name_keys(members)
+    defaults = {
+        "org": pl.String,
+        "member_id": pl.String,
+        "province_code": pl.String,
+        "commune_code": pl.String,
+    }
+    frame = frame.with_columns(
+        pl.lit(None, dtype=dtype).alias(c) for c, dtype in defaults.items() if c not in frame.columns
+    )
+    return frame.select(
+        "row_id",
+        "org",
+        pl.coalesce("member_id", "row_id").alias("claimant"),
+        pl.col("cccd").cast(pl.String),
+        pl.col("cccd_status").cast(pl.String),
+        *[c for c in PAIR_FIELDS if c not in ("birth_date", "birth_year")],
+        pl.col("birth_date").cast(pl.Date, strict=False),
+        pl.col("birth_year").cast(pl.Int32, strict=False),
+    )
+
+
+def usable_cccd_expr() -> pl.Expr:
+    return pl.col("cccd").is_not_null() & pl.col("cccd_status").is_in(USABLE_CCCD_STATUSES)
+
+
+def suffixed(suffix: str, keep: tuple[str, ...]) -> list[pl.Expr]:
+    """Select expressions renaming the comparison fields with `_l`/`_r`, keeping `keep` as is."""
+    return [*keep, *[pl.col(c).alias(f"{c}{suffix}") for c in PAIR_FIELDS]]
+
+
+def field_issues_expr() -> pl.Expr:
+    """Issue codes for the fields that disagree (a null on either side is no evidence)."""
+    return pl.concat_list(
+        pl.when(pl.col("gamma_name") == "else").then(pl.lit(issues.MATCH_NAME_DIFFERS)),
+        pl.when(pl.col("gamma_birth").is_in(("swapped", "same_year", "else"))).then(
+            pl.lit(issues.MATCH_BIRTH_DATE_DIFFERS)
+        ),
+        pl.when(pl.col("gamma_sex") == "else").then(pl.lit(issues.MATCH_SEX_DIFFERS)),
+    ).list.drop_nulls()
+
+
+def details_agree_expr() -> pl.Expr:
+    """Name agrees, birth agrees or unknown, sex agrees or unknown."""
+    return (
+        pl.col("gamma_name").is_in(NAME_AGREES)
+        & (pl.col("gamma_birth").is_in(BIRTH_AGREES) | (pl.col("gamma_birth") == "null"))
+        & (pl.col("gamma_sex") != "else")
+    )
+
+
+def exact_matches(
+    side: pl.DataFrame, population: pl.LazyFrame, settings: ReconcileSettings | None = None
+) -> pl.DataFrame:
+    """One `member_matches` row per member with a usable CCCD (see MATCH_COLUMNS)."""
+    left = side.filter(usable_cccd_expr())
+    citizens = (
+        population.select(CITIZEN_COLUMNS)
+        .join(left.lazy().select("cccd").unique(), on="cccd", how="semi")
+        .collect()
+    )
+    pairs = (
+        left.select(suffixed("_l", ("row_id", "cccd")))
+        .join(
+            citizens.select(suffixed("_r", ("cccd", "status", "updated_at"))),
+            on="cccd",
+            how="inner",
+        )
+        # A CCCD listed twice in the extract: the newest record speaks for the citizen.
+        .sort("updated_at", descending=True, nulls_last=True)
+        .unique("row_id", keep="first")
+    )
+    scored = score_pairs(pairs, settings)
+    agree = details_agree_expr()
+    status = (
+        pl.when(agree & (pl.col("status") == "deceased"))
+        .then(pl.lit("deceased"))
+        .when(agree)
+        .then(pl.lit("matched"))
+        .otherwise(pl.lit("mismatch"))
+    )
+    found = scored.select(
+        "row_id",
+        status.alias("match_status"),
+        pl.when(agree).then(pl.col("cccd")).alias("matched_cccd"),
+        pl.col("match_probability").alias("match_score"),
+        pl.when(agree & (pl.col("status") == "deceased"))
+        .then(pl.concat_list(field_issues_expr(), pl.lit([issues.MATCH_DECEASED])))
+        .otherwise(field_issues_expr())
+        .alias("match_issues"),
+    )
+    not_found = left.join(found, on="row_id", how="anti").select(
+        "row_id",
+        pl.lit("not_found").alias("match_status"),
+        pl.lit(None, dtype=pl.String).alias("matched_cccd"),
+        pl.lit(None, dtype=pl.Float64).alias("match_score"),
+        pl.lit([issues.MATCH_NOT_FOUND], dtype=pl.List(pl.String)).alias("match_issues"),
+    )
+    return pl.concat([found.cast(MATCH_COLUMNS), not_found.cast(MATCH_COLUMNS)])

@@ -1,0 +1,130 @@
+"""Search path of đối soát: find the citizen for a member who has no usable CCCD.
+
+About a third of members have none (DOMAIN.md: 66.35 % of Women's Union members have a
+CCCD). Candidates come from several strict blocking rules (union of pairs, Splink style),
+are scored by `scoring.score_pairs`, and only a one-to-one, clearly best link above a high
+threshold is accepted; the rest go to stewards as up to three candidates.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ddss.reconcile.engine import engine_ready, engine_score
+from ddss.reconcile.exact import suffixed
+from ddss.reconcile.scoring import PAIR_FIELDS, ReconcileSettings, probability_to_weight, score_pairs
+
+# Each rule is a list of key columns joined member ↔ citizen with nulls never equal.
+# The given name and birth date carry most evidence (DOMAIN.md, Names).
+BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
+    ("name_key", "birth_date"),
+    ("name_key", "birth_year", "sex"),
+    ("phonetic_key", "birth_year", "province_code"),
+    ("given_key", "surname_key", "birth_date"),
+    ("given_key", "birth_date", "commune_code"),
+)
+
+PAIR_KEY = ("row_id", "candidate_cccd")
+
+
+def candidate_pairs(side: pl.DataFrame, population: pl.LazyFrame) -> pl.DataFrame:
+    """Union of the blocking rules' member↔citizen pairs, each tagged with its first rule."""
+    citizens = population.select("cccd", "status", *PAIR_FIELDS)
+    members = side.lazy()
+    per_rule = [
+        members.select("row_id", *rule)
+        .join(citizens.select("cccd", *rule), on=list(rule), how="inner", nulls_equal=False)
+        .select("row_id", pl.col("cccd").alias("candidate_cccd"), pl.lit(i, dtype=pl.Int8).alias("match_key"))
+        for i, rule in enumerate(BLOCKING_RULES)
+    ]
+    keys = pl.concat(per_rule).group_by(PAIR_KEY).agg(pl.col("match_key").min())
+    return (
+        keys.join(members.select(suffixed("_l", ("row_id", "org", "claimant"))), on="row_id")
+        .join(
+            citizens.select(suffixed("_r", ("cccd", "status"))).rename({"cccd": "candidate_cccd"}),
+            on="candidate_cccd",
+        )
+        .unique(PAIR_KEY)
+        .collect()
+    )
+
+
+def accept_links(scored: pl.DataFrame, claims: pl.DataFrame, settings: ReconcileSettings) -> pl.DataFrame:
+    """One-to-one links: a member's clear best candidate, not claimed by another member.
+
+    `claims` (org, claimant, candidate_cccd, match_weight) are links already fixed (exact
+    path, steward decisions); they outrank any search link. Ties go to review, never a guess.
+    """
+    threshold = probability_to_weight(settings.accept_probability)
+    ranked = scored.sort(
+        ["row_id", "match_weight", "candidate_cccd"], descending=[False, True, False]
+    ).with_columns(
+        pl.col("match_weight").shift(-1).over("row_id").alias("_next"),
+        pl.int_range(pl.len()).over("row_id").alias("_rank"),
+    )
+    best = ranked.filter(
+        (pl.col("_rank") == 0)
+        & (pl.col("match_weight") >= threshold)
+        & (
+            pl.col("_next").is_null()
+            | (pl.col("match_weight") - pl.col("_next") >= settings.accept_margin_log2)
+        )
+    )
+    # No citizen claimed by two members of the same org: strongest claimant wins by a margin.
+    all_claims = pl.concat(
+        [
+            best.select("org", "claimant", "candidate_cccd", "match_weight"),
+            claims.select("org", "claimant", "candidate_cccd", pl.col("match_weight").cast(pl.Float64)),
+        ]
+    )
+    per_claimant = all_claims.group_by("org", "candidate_cccd", "claimant").agg(pl.col("match_weight").max())
+    contest = per_claimant.group_by("org", "candidate_cccd").agg(
+        pl.col("claimant").sort_by("match_weight", descending=True).first().alias("_winner"),
+        pl.col("match_weight").sort(descending=True).first().alias("_top"),
+        pl.col("match_weight").sort(descending=True).get(1, null_on_oob=True).alias("_second"),
+    )
+    return (
+        best.join(contest, on=["org", "candidate_cccd"], how="left", nulls_equal=True)
+        .filter(
+            (pl.col("claimant") == pl.col("_winner"))
+            & (
+                pl.col("_second").is_null()
+                | (pl.col("_top") - pl.col("_second") >= settings.accept_margin_log2)
+            )
+        )
+        .drop("_next", "_rank", "_winner", "_top", "_second")
+    )
+
+
+def top_candidates(
+    scored: pl.DataFrame, exclude_rows: pl.DataFrame, settings: ReconcileSettings
+) -> pl.DataFrame:
+    """Up to `max_candidates` citizens per member not linked automatically, for stewards."""
+    floor = probability_to_weight(settings.candidate_probability)
+    return (
+        scored.join(exclude_rows.select("row_id"), on="row_id", how="anti")
+        .filter(pl.col("match_weight") >= floor)
+        .sort(["row_id", "match_weight", "candidate_cccd"], descending=[False, True, False])
+        .with_columns((pl.int_range(pl.len()).over("row_id") + 1).cast(pl.Int8).alias("rank"))
+        .filter(pl.col("rank") <= settings.max_candidates)
+        .select(
+            "row_id",
+            "candidate_cccd",
+            pl.col("match_probability").alias("score"),
+            "rank",
+            "explanation",
+        )
+    )
+
+
+def search_pairs(
+    side: pl.DataFrame,
+    population: pl.LazyFrame,
+    excluded: pl.DataFrame,
+    settings: ReconcileSettings,
+    name_tf: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Scored candidate pairs for `side`, minus pairs a steward rejected (`excluded`)."""
+    pairs = candidate_pairs(side, population).join(excluded, on=list(PAIR_KEY), how="anti")
+    scored = score_pairs(pairs, settings, name_tf)
+    return engine_score(scored, settings) if engine_ready(settings) else scored

@@ -1,0 +1,133 @@
+"""Member lists for cadres: one xlsx per org and unit, in the layout they already use.
+
+DOMAIN.md: veterans ask for member lists exported to Excel; the lists they keep have title
+rows (organisation, "DANH SÁCH HỘI VIÊN", the commune) above an STT / Họ và tên / Ngày sinh
+/ Giới tính / Số CCCD ... table. Files hold personal data and are written 0o600.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ddss import units
+from ddss.keys import row_id_expr
+from ddss.review.safe_cells import new_workbook, save_workbook, write_cell, write_rows
+
+EXPORT_HEADERS = (
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số CCCD",
+    "Thôn/Chi hội",
+    "Số điện thoại",
+    "Ghi chú",
+)
+ORG_TITLES = {
+    "hoi-phu-nu": "HỘI LIÊN HIỆP PHỤ NỮ VIỆT NAM",
+    "doan-thanh-nien": "ĐOÀN THANH NIÊN CỘNG SẢN HỒ CHÍ MINH",
+    "hoi-nong-dan": "HỘI NÔNG DÂN VIỆT NAM",
+    "hoi-cuu-chien-binh": "HỘI CỰU CHIẾN BINH VIỆT NAM",
+    "cong-doan": "CÔNG ĐOÀN VIỆT NAM",
+}
+# Short steward notes for rows a cadre should look at (codes stay in ddss.issues).
+_NOTES = {
+    "mismatch": "Thông tin khác CSDL dân cư",
+    "not_found": "CCCD không có trong CSDL dân cư",
+    "deceased": "Đã mất theo CSDL dân cư",
+    "no_cccd": "Chưa có CCCD",
+}
+_UNKNOWN = "chua-ro"
+
+
+def _optional(frame: pl.DataFrame, cols: dict[str, pl.DataType]) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.lit(None, dtype=t).alias(c) for c, t in cols.items() if c not in frame.columns
+    )
+
+
+def _list_rows(members: pl.DataFrame) -> pl.DataFrame:
+    """One row per member (first row of each member_id), display columns, stable order."""
+    if "row_id" not in members.columns:
+        members = members.with_columns(row_id_expr())
+    frame = _optional(
+        members,
+        {
+            "member_id": pl.String,
+            "village": pl.String,
+            "branch": pl.String,
+            "phone": pl.String,
+            "match_status": pl.String,
+            "commune_code": pl.String,
+            "province_code": pl.String,
+        },
+    )
+    birth = pl.coalesce(
+        pl.col("birth_date").cast(pl.Date, strict=False).dt.strftime("%d/%m/%Y"),
+        pl.col("birth_year").cast(pl.String),
+    )
+    return (
+        frame.with_columns(pl.coalesce("member_id", "row_id").alias("_member"))
+        .sort("org", "province_code", "commune_code", "full_name", "row_id", nulls_last=True)
+        .unique(["org", "_member"], keep="first", maintain_order=True)
+        .select(
+            "org",
+            pl.col("province_code").fill_null(_UNKNOWN),
+            pl.col("commune_code").fill_null(_UNKNOWN),
+            "full_name",
+            birth.alias("birth"),
+            pl.col("sex").replace_strict({"M": "Nam", "F": "Nữ"}, default=None, return_dtype=pl.String),
+            "cccd",
+            pl.coalesce("branch", "village").alias("branch"),
+            "phone",
+            pl.col("match_status").replace_strict(_NOTES, default=None, return_dtype=pl.String).alias("note"),
+        )
+    )
+
+
+def _unit_names() -> dict[tuple[str, str], str]:
+    communes = units.communes().join(units.provinces(), on="province_code", how="left")
+    return {
+        (p, c): f"{name}, {pname}"
+        for p, c, name, pname in communes.select(
+            "province_code", "commune_code", "commune_name", "province_name"
+        ).iter_rows()
+    }
+
+
+def export_member_lists(out_dir: Path, members: pl.DataFrame) -> list[Path]:
+    """Write `<out_dir>/<org>/<province_code>/<org>_<commune_code>.xlsx`; returns the paths."""
+    rows = _list_rows(members)
+    names = _unit_names()
+    provinces = dict(units.provinces().select("province_code", "province_name").iter_rows())
+    written = []
+    for (org, province, commune), group in rows.group_by(  # Python per output file
+        "org", "province_code", "commune_code", maintain_order=True
+    ):
+        wb, buffer = new_workbook()
+        ws = wb.add_worksheet("Danh sách")
+        title = wb.add_format({"bold": True, "align": "center", "font_size": 13})
+        header = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
+        cell = wb.add_format({"border": 1})
+        unit = names.get((province, commune)) or provinces.get(province) or "Chưa rõ đơn vị"
+        last = len(EXPORT_HEADERS) - 1
+        ws.merge_range(0, 0, 0, last, "", title)
+        write_cell(ws, 0, 0, ORG_TITLES.get(org, str(org).upper()), title)
+        ws.merge_range(1, 0, 1, last, "", title)
+        write_cell(ws, 1, 0, "DANH SÁCH HỘI VIÊN", title)
+        ws.merge_range(2, 0, 2, last, "", title)
+        write_cell(ws, 2, 0, unit, title)
+        for c, h in enumerate(EXPORT_HEADERS):
+            write_cell(ws, 4, c, h, header)
+        body = group.drop("org", "province_code", "commune_code")
+        numbered = [(i, *r) for i, r in enumerate(body.rows(), start=1)]
+        write_rows(ws, 5, numbered, cell)
+        ws.set_column(0, 0, 6)
+        ws.set_column(1, 1, 28)
+        ws.set_column(2, last, 16)
+        ws.repeat_rows(4)
+        path = out_dir / str(org) / str(province) / f"{org}_{commune}.xlsx"
+        written.append(save_workbook(wb, buffer, path))
+    return written
