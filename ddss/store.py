@@ -1,0 +1,268 @@
+"""Write the two DuckDB outputs so that a run never leaves a half-written file behind.
+
+Both files are built as a new file beside the old one and swapped in with `os.replace`: a run
+killed half-way leaves the previous file intact, and an analyst holding a read-only connection
+keeps reading the old inode undisturbed (analysts are never locked out by a run, CONTRACT.md).
+`members.duckdb` holds personal data (Personal Data Protection Law, DOMAIN.md), so it is
+owner-only (0600); `metrics.duckdb` holds codes and counts only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ddss.metrics import COUNT_COLUMNS, KEY_COLUMNS, METRIC_COLUMNS, PCT_COLUMNS
+
+REPORT_DAY = 25  # the monthly report is due on the 25th (DOMAIN.md, seeds/004)
+
+MEMBER_TABLES: dict[str, dict[str, str]] = {
+    "members": {
+        "source_file": "VARCHAR",
+        "source_sheet": "VARCHAR",
+        "source_row": "INTEGER",
+        "org": "VARCHAR",
+        "province_code": "VARCHAR",
+        "commune_code": "VARCHAR",
+        "full_name": "VARCHAR",
+        "birth_date": "DATE",
+        "birth_year": "INTEGER",
+        "sex": "VARCHAR",
+        "cccd": "VARCHAR",
+        "cccd_status": "VARCHAR",
+        "member_id": "VARCHAR",
+        "person_id": "VARCHAR",
+        "match_status": "VARCHAR",
+        "matched_cccd": "VARCHAR",
+        "match_score": "DOUBLE",
+        "issues": "VARCHAR[]",
+    },
+    "rejected_rows": {
+        "source_file": "VARCHAR",
+        "source_sheet": "VARCHAR",
+        "source_row": "INTEGER",
+        "org": "VARCHAR",
+        "reason": "VARCHAR",
+        "raw": "VARCHAR",
+    },
+    "rejected_files": {"source_file": "VARCHAR", "reason": "VARCHAR"},
+}
+_PROVENANCE = ("source_file", "source_sheet", "source_row")
+
+_METRIC_TYPES = {
+    **{c: "VARCHAR" for c in KEY_COLUMNS},
+    "as_of": "DATE",
+    **{c: "BIGINT" for c in (*COUNT_COLUMNS, "expected_members", "persons")},
+    **{p: "DOUBLE" for p, _, _ in PCT_COLUMNS},
+}
+_BRANCH_COLUMNS = (
+    "as_of",
+    "org",
+    "province_code",
+    "commune_code",
+    "branch",
+    *COUNT_COLUMNS,
+    "persons",
+    *(p for p, _, d in PCT_COLUMNS if d == "members"),
+)
+METRICS_TABLES: dict[str, dict[str, str]] = {
+    "ddss_metrics": {c: _METRIC_TYPES[c] for c in METRIC_COLUMNS},
+    "ddss_metrics_branch": {c: _METRIC_TYPES.get(c, "VARCHAR") for c in _BRANCH_COLUMNS},
+    "issue_counts": {
+        "as_of": "DATE",
+        "org": "VARCHAR",
+        "province_code": "VARCHAR",
+        "code": "VARCHAR",
+        "rows": "BIGINT",
+    },
+    "ddss_metrics_monthly": {"month": "VARCHAR", **{c: _METRIC_TYPES[c] for c in METRIC_COLUMNS}},
+}
+
+
+def _tmp_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.tmp-{os.getpid()}")
+
+
+@contextmanager
+def _rebuild(path: Path, *, copy_old: bool, mode: int) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection on a fresh file beside `path` (a copy of it if asked), then swap it in.
+
+    The copy is taken with plain file I/O, so the old file is never opened by DuckDB here and an
+    analyst's read-only connection on it cannot conflict with the run.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp_path(path)
+    wal = tmp.with_name(tmp.name + ".wal")
+    tmp.unlink(missing_ok=True)
+    wal.unlink(missing_ok=True)
+    if copy_old and path.exists():
+        shutil.copyfile(path, tmp)
+        os.chmod(tmp, mode)
+    try:
+        con = duckdb.connect(str(tmp))
+        os.chmod(tmp, mode)  # before any row is written
+        try:
+            con.execute("BEGIN TRANSACTION")
+            yield con
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        wal.unlink(missing_ok=True)
+        raise
+
+
+def _create_sql(table: str, columns: dict[str, str]) -> str:
+    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    return f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})'
+
+
+def _typed_select(frame: pl.DataFrame, columns: dict[str, str], view: str) -> str:
+    """SELECT casting each contract column; TRY_CAST so an error can never print a value."""
+    parts = [f'TRY_CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items()]
+    parts += [f'"{c}"' for c in frame.columns if c not in columns]
+    return f"SELECT {', '.join(parts)} FROM {view}"
+
+
+def _check_lossless(con: duckdb.DuckDBPyConnection, table: str, view: str, columns: list[str]) -> None:
+    """Fail (with counts only) if a cast turned a present value into null."""
+    for c in columns:
+        lost = (
+            con.execute(f'SELECT count(*) FROM {view} v WHERE v."{c}" IS NOT NULL').fetchall()[0][0]
+            - con.execute(f'SELECT count("{c}") FROM "{table}"').fetchall()[0][0]
+        )
+        if lost:
+            raise ValueError(f"{table}.{c}: {lost} values do not fit the contract type")
+
+
+def write_members_db(members_db: Path, tables: dict[str, pl.DataFrame]) -> None:
+    """Write `members.duckdb` (contract tables + any extra tables) in one transaction, owner-only.
+
+    Rows are sorted by provenance so reruns give identical files; a missing contract table is
+    written empty so the file always has the contract's shape.
+    """
+    for name, spec in MEMBER_TABLES.items():
+        if name in tables:
+            missing = sorted(set(spec) - set(tables[name].columns))
+            if missing:
+                raise ValueError(f"table {name} lacks contract columns: {missing}")
+    with _rebuild(members_db, copy_old=False, mode=0o600) as con:
+        for name, spec in MEMBER_TABLES.items():
+            if name not in tables:
+                con.execute(_create_sql(name, spec))
+        for name, frame in tables.items():
+            view = "_in_frame"
+            con.register(view, frame)
+            spec = MEMBER_TABLES.get(name, {})
+            order = [c for c in _PROVENANCE if c in spec] or [
+                c
+                for c, t in zip(frame.columns, frame.dtypes, strict=True)
+                if not t.is_nested() and t != pl.Object
+            ]
+            order_sql = ", ".join(f'"{c}"' for c in order)
+            select = _typed_select(frame, spec, view)
+            con.execute(f'CREATE TABLE "{name}" AS {select}' + (f" ORDER BY {order_sql}" if order else ""))
+            _check_lossless(con, name, view, list(spec))
+            con.unregister(view)
+
+
+def _metric_views_sql() -> list[str]:
+    """The latest view and the change table (newest as_of vs the one before it)."""
+    pcts = [p for p, _, _ in PCT_COLUMNS]
+    deltas = ", ".join(f"round(c.{p} - p.{p}, 2) AS delta_{p}" for p in pcts)
+    keys = " AND ".join(
+        f"c.{k} IS NOT DISTINCT FROM p.{k}" for k in ("org", "level", "province_code", "commune_code")
+    )
+    return [
+        "CREATE OR REPLACE VIEW ddss_metrics_latest AS SELECT * FROM ddss_metrics "
+        "WHERE as_of = (SELECT max(as_of) FROM ddss_metrics)",
+        f"""CREATE OR REPLACE TABLE ddss_metrics_changes AS
+        WITH d AS (SELECT max(as_of) AS cur,
+                     (SELECT max(as_of) FROM ddss_metrics
+                      WHERE as_of < (SELECT max(as_of) FROM ddss_metrics)) AS prev
+                   FROM ddss_metrics),
+        c AS (SELECT m.* FROM ddss_metrics m, d WHERE m.as_of = d.cur),
+        p AS (SELECT m.* FROM ddss_metrics m, d WHERE m.as_of = d.prev)
+        SELECT c.as_of, (SELECT prev FROM d) AS previous_as_of,
+          c.org, c.level, c.province_code, c.commune_code,
+          c.members - p.members AS delta_members, {deltas}
+        FROM c LEFT JOIN p ON {keys}
+        ORDER BY c.org, CASE c.level WHEN 'national' THEN 0 WHEN 'province' THEN 1 ELSE 2 END,
+          c.province_code NULLS LAST, c.commune_code NULLS LAST""",
+    ]
+
+
+def _replace_as_of(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, as_of: date) -> None:
+    """Delete this `as_of` then insert it again: a rerun the same day is idempotent."""
+    spec = METRICS_TABLES[table]
+    con.execute(f'DELETE FROM "{table}" WHERE as_of = ?', [as_of])
+    stamped = frame.with_columns(pl.lit(as_of, dtype=pl.Date).alias("as_of"))
+    con.register("_frame", stamped)
+    cols = [c for c in spec if c in stamped.columns]
+    select = ", ".join(f'CAST("{c}" AS {spec[c]}) AS "{c}"' for c in cols)
+    con.execute(f'INSERT INTO "{table}" BY NAME SELECT {select} FROM _frame')
+    con.unregister("_frame")
+
+
+def publish_metrics(
+    metrics_db: Path,
+    metrics: pl.DataFrame,
+    as_of: date,
+    *,
+    branch: pl.DataFrame | None = None,
+    issue_counts: pl.DataFrame | None = None,
+) -> None:
+    """Append one `as_of` to `metrics.duckdb` (replacing a same-day run), atomically."""
+    with _rebuild(metrics_db, copy_old=True, mode=0o644) as con:
+        for table, spec in METRICS_TABLES.items():
+            con.execute(_create_sql(table, spec))
+        _replace_as_of(con, "ddss_metrics", metrics, as_of)
+        if branch is not None:
+            _replace_as_of(con, "ddss_metrics_branch", branch, as_of)
+        if issue_counts is not None:
+            _replace_as_of(con, "issue_counts", issue_counts, as_of)
+        for sql in _metric_views_sql():
+            con.execute(sql)
+
+
+def _month_key(month: date | str) -> tuple[str, date]:
+    if isinstance(month, str):
+        year, mon = (int(x) for x in month.split("-")[:2])
+    else:
+        year, mon = month.year, month.month
+    return f"{year:04d}-{mon:02d}", date(year, mon, REPORT_DAY)
+
+
+def freeze_monthly_snapshot(metrics_db: Path, month: date | str) -> date | None:
+    """Freeze, for the report due on the 25th of `month`, the newest `as_of` on or before it.
+
+    Returns the frozen `as_of`, or None when no run precedes the cut-off. Freezing a month again
+    replaces its snapshot (same history, same result).
+    """
+    key, cutoff = _month_key(month)
+    if not metrics_db.exists():
+        return None
+    with _rebuild(metrics_db, copy_old=True, mode=0o644) as con:
+        for table, spec in METRICS_TABLES.items():
+            con.execute(_create_sql(table, spec))
+        frozen = con.execute("SELECT max(as_of) FROM ddss_metrics WHERE as_of <= ?", [cutoff]).fetchall()[0][
+            0
+        ]
+        if frozen is not None:
+            con.execute("DELETE FROM ddss_metrics_monthly WHERE month = ?", [key])
+            con.execute(
+                "INSERT INTO ddss_metrics_monthly BY NAME "
+                "SELECT ? AS month, * FROM ddss_metrics WHERE as_of = ?",
+                [key, frozen],
+            )
+    return frozen
