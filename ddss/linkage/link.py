@@ -1,0 +1,316 @@
+"""Link members: within each org (`member_id`) and across orgs (`person_id`).
+
+Flow, as in Splink: block -> compare -> train m/u (EM) -> score -> decide -> cluster.
+Every step is a pure function of its inputs; `link_members` only wires them together and
+returns frames plus a counts-only summary (no names, CCCDs or dates).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import polars as pl
+
+from ddss import issues
+from ddss.linkage.blocking import BlockingStats, block_pairs
+from ddss.linkage.clustering import cluster_groups
+from ddss.linkage.comparisons import compare, prepare_records
+from ddss.linkage.decisions import ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide, steward_pairs
+from ddss.linkage.explain import explain_pairs
+from ddss.linkage.ids import cluster_ids
+from ddss.linkage.scoring import (
+    choose_threshold,
+    estimate_weights,
+    score,
+    tf_u_values,
+    threshold_tradeoff,
+)
+from ddss.linkage.settings import LinkageSettings, default_settings
+
+log = logging.getLogger(__name__)
+NODE = "_node"
+ANCHOR_SEP = "\x1f"
+
+
+@dataclass(frozen=True)
+class LinkageResult:
+    """links: one row per input row; pairs: scored candidate pairs; explanations: waterfall
+    rows for accepted/review pairs; review: pairs for stewards; summary: counts only;
+    settings: the trained settings (save with `settings.to_json`)."""
+
+    links: pl.DataFrame
+    pairs: pl.DataFrame
+    explanations: pl.DataFrame
+    review: pl.DataFrame
+    summary: dict[str, Any]
+    settings: LinkageSettings
+
+
+def _train(
+    compared: pl.DataFrame, records: pl.DataFrame, settings: LinkageSettings
+) -> tuple[LinkageSettings, pl.DataFrame]:
+    weights, prior = estimate_weights(compared, settings)
+    tf_u = tf_u_values(records, settings)
+    provisional = settings.with_training(weights=weights, prior=prior, threshold=0.5, tf_u=tf_u)
+    tradeoff = threshold_tradeoff(score(compared, provisional))
+    threshold = settings.threshold or choose_threshold(tradeoff, settings.target_precision)
+    return settings.with_training(weights=weights, prior=prior, threshold=threshold, tf_u=tf_u), tradeoff
+
+
+def _steward_nodes(decisions: pl.DataFrame | None, records: pl.DataFrame, uid: str) -> pl.DataFrame | None:
+    if decisions is None or decisions.height == 0:
+        return None
+    to_node = records.select(uid, NODE)
+    return (
+        decisions.join(to_node.rename({uid: f"{uid}_l", NODE: f"{NODE}_l"}), on=f"{uid}_l")
+        .join(to_node.rename({uid: f"{uid}_r", NODE: f"{NODE}_r"}), on=f"{uid}_r")
+        .select(pl.col(f"{NODE}_l"), pl.col(f"{NODE}_r"), pl.col("decision"))
+    )
+
+
+def _edges(
+    records: pl.DataFrame,
+    decided: pl.DataFrame,
+    steward: pl.DataFrame | None,
+    settings: LinkageSettings,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(accepted edges, cannot-link pairs), both `node_l`, `node_r`, `same_org`."""
+    cols = {f"{NODE}_l": "node_l", f"{NODE}_r": "node_r"}
+    forced = pl.col("decision") == CONFIRM
+    edges = (
+        decided.filter(pl.col("decision").is_in(ACCEPTED))
+        .select(
+            f"{NODE}_l",
+            f"{NODE}_r",
+            "same_org",
+            pl.when(forced).then(float("inf")).otherwise("match_weight").alias("weight"),
+            forced.alias("forced"),
+        )
+        .rename(cols)
+    )
+    cannot = (
+        decided.filter(
+            pl.col("decision").is_in([VETO, SPLIT]) | (pl.col("match_weight") < settings.cannot_link_weight)
+        )
+        .select(f"{NODE}_l", f"{NODE}_r", "same_org")
+        .rename(cols)
+    )
+    if steward is None:
+        return edges, cannot
+    org = records.select(NODE, "org")
+
+    def with_org(frame: pl.DataFrame) -> pl.DataFrame:
+        return (
+            frame.rename(cols)
+            .join(org.rename({NODE: "node_l", "org": "o_l"}), on="node_l")
+            .join(org.rename({NODE: "node_r", "org": "o_r"}), on="node_r")
+            .with_columns(same_org=(pl.col("o_l") == pl.col("o_r")).fill_null(False))
+            .drop("o_l", "o_r")
+        )
+
+    # steward pairs the blocking never proposed still count
+    confirm = with_org(steward_pairs(steward, NODE, CONFIRM)).with_columns(
+        weight=pl.lit(float("inf")), forced=pl.lit(True)
+    )
+    split = with_org(steward_pairs(steward, NODE, SPLIT))
+    return (
+        pl.concat([edges, confirm], how="vertical_relaxed"),
+        pl.concat([cannot, split], how="vertical_relaxed"),
+    )
+
+
+def _cluster_all(
+    records: pl.DataFrame,
+    decided: pl.DataFrame,
+    settings: LinkageSettings,
+    steward: pl.DataFrame | None,
+    member_groups: pl.Series | None = None,
+    person_groups: pl.Series | None = None,
+) -> pl.DataFrame:
+    """Member clusters (same-org edges only), then person clusters over member clusters."""
+    edges, cannot = _edges(records, decided, steward, settings)
+    id_col = next((s.column for s in settings.comparisons if s.name == settings.veto_id), None)
+    sex_col = next((s.column for s in settings.comparisons if s.name == settings.veto_sex), None)
+    attrs = records.select(
+        pl.col(NODE).alias("node"),
+        (pl.col(id_col) if id_col else pl.lit(None, pl.String)).cast(pl.String).alias("id_value"),
+        (pl.col(sex_col) if sex_col else pl.lit(None, pl.String)).cast(pl.String).alias("sex"),
+        (pl.col(settings.veto_year) if settings.veto_year else pl.lit(None)).cast(pl.Int32).alias("year"),
+    )
+    gap = settings.max_birth_year_gap if settings.veto_year else 10_000
+    groups = member_groups if member_groups is not None else attrs.get_column("node")
+    member = cluster_groups(
+        attrs.with_columns(group=groups),
+        edges.filter("same_org"),
+        cannot.filter("same_org"),
+        max_year_gap=gap,
+    ).rename({"cluster": "member_cluster"})
+    p_groups = person_groups if person_groups is not None else member.get_column("member_cluster")
+    # keep members whole inside persons: a forced edge from each row to its member cluster
+    nest = member.select(
+        pl.col("node").alias("node_l"),
+        pl.col("member_cluster").alias("node_r"),
+        pl.lit(True).alias("same_org"),
+        pl.lit(float("inf")).alias("weight"),
+        pl.lit(True).alias("forced"),
+    )
+    person = cluster_groups(
+        attrs.with_columns(group=p_groups),
+        pl.concat([edges, nest], how="vertical_relaxed"),
+        cannot,
+        max_year_gap=gap,
+    ).rename({"cluster": "person_cluster"})
+    return member.join(person, on="node")
+
+
+def _ids(
+    records: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings, secret: bytes
+) -> pl.DataFrame:
+    """Anchor = the cluster's single valid CCCD, else its smallest row_id -> keyed HMAC id."""
+    uid = settings.unique_id
+    id_col = next((s.column for s in settings.comparisons if s.name == settings.veto_id), None)
+    frame = records.select(
+        NODE, uid, "org", (pl.col(id_col) if id_col else pl.lit(None, pl.String)).cast(pl.String).alias("_id")
+    ).join(clusters.rename({"node": NODE}), on=NODE)
+
+    def anchor(by: str) -> pl.Expr:
+        ids = pl.col("_id").drop_nulls().unique()
+        return (
+            pl.when(ids.len().over(by) == 1)
+            .then(pl.lit("cccd:") + pl.col("_id").drop_nulls().first().over(by))
+            .otherwise(pl.lit("row:") + pl.col(uid).min().over(by))
+        )
+
+    frame = frame.with_columns(
+        _m_anchor=pl.col("org") + pl.lit(ANCHOR_SEP) + anchor("member_cluster"),
+        _p_anchor=anchor("person_cluster"),
+        member_cluster_size=pl.len().over("member_cluster").cast(pl.Int32),
+        is_duplicate=pl.col(uid) != pl.col(uid).min().over("member_cluster"),
+    )
+    return frame.with_columns(
+        member_id=cluster_ids(frame.get_column("_m_anchor"), secret, "M"),
+        person_id=cluster_ids(frame.get_column("_p_anchor"), secret, "P"),
+    )
+
+
+def _duplicate_issues() -> pl.Expr:
+    """Issue codes for the row: merged into another member, or a pair left for review."""
+    return pl.concat_list(
+        pl.when("is_duplicate")
+        .then(pl.lit([issues.DUPLICATE_IN_ORG]))
+        .otherwise(pl.lit([], pl.List(pl.String))),
+        pl.when("duplicate_review")
+        .then(pl.lit([issues.DUPLICATE_REVIEW]))
+        .otherwise(pl.lit([], pl.List(pl.String))),
+    )
+
+
+def _finish(
+    records: pl.DataFrame,
+    decided: pl.DataFrame,
+    settings: LinkageSettings,
+    clusters: pl.DataFrame,
+    secret: bytes,
+    stats: list[BlockingStats],
+    tradeoff: pl.DataFrame | None,
+) -> LinkageResult:
+    uid = settings.unique_id
+    to_uid = records.select(NODE, uid)
+    pairs = (
+        decided.join(to_uid.rename({NODE: f"{NODE}_l", uid: f"{uid}_l"}), on=f"{NODE}_l")
+        .join(to_uid.rename({NODE: f"{NODE}_r", uid: f"{uid}_r"}), on=f"{NODE}_r")
+        .with_columns(scope=pl.when("same_org").then(pl.lit("org")).otherwise(pl.lit("person")))
+    )
+    # report pairs as row_id_l < row_id_r (comparisons are symmetric)
+    lo, hi = f"{uid}_l", f"{uid}_r"
+    pairs = pairs.with_columns(pl.min_horizontal(lo, hi).alias(lo), pl.max_horizontal(lo, hi).alias(hi))
+    keep = [f"{uid}_l", f"{uid}_r", "scope", "match_key"]
+    keep += [c for c in pairs.columns if c.startswith(("gamma_", "mw_", "tf_"))]
+    keep += ["match_weight", "match_probability", "veto", "decision"]
+    pairs = pairs.select(keep).sort(f"{uid}_l", f"{uid}_r")
+    in_review = pl.concat(
+        [pairs.filter(pl.col("decision") == REVIEW).select(pl.col(f"{uid}_{s}").alias(uid)) for s in "lr"]
+    ).unique()
+    links = (
+        _ids(records, clusters, settings, secret)
+        .with_columns(duplicate_review=pl.col(uid).is_in(in_review.get_column(uid).implode()))
+        .with_columns(duplicate_issues=_duplicate_issues())
+        .select(
+            uid,
+            "member_id",
+            "person_id",
+            "member_cluster_size",
+            "is_duplicate",
+            "duplicate_review",
+            "duplicate_issues",
+        )
+        .sort(uid)
+    )
+    review = pairs.filter(pl.col("decision") == REVIEW).sort("match_weight", descending=True)
+    explained = explain_pairs(pairs.filter(pl.col("decision").is_in([*ACCEPTED, REVIEW])), settings)
+    summary = {
+        "rows": records.height,
+        "blocking": [asdict(s) for s in stats],
+        "candidate_pairs": pairs.height,
+        "pairs_by_decision": dict(pairs.group_by("decision").len().iter_rows()),
+        "pairs_above_threshold": int((pairs.get_column("match_probability") >= settings.threshold).sum()),
+        "members": links.get_column("member_id").n_unique(),
+        "persons": links.get_column("person_id").n_unique(),
+        "duplicates": int(links.get_column("is_duplicate").sum()),
+        "threshold_probability": settings.threshold,
+        "prior": settings.prior,
+        "m_u": [asdict(w) for w in settings.weights],
+        "threshold_tradeoff": tradeoff.to_dicts() if tradeoff is not None else [],
+    }
+    log.info(
+        "linkage: %d rows, %d candidate pairs, %d members", records.height, pairs.height, summary["members"]
+    )
+    return LinkageResult(links, pairs, explained, review, summary, settings)
+
+
+def _score_pairs(
+    records: pl.DataFrame,
+    pairs: pl.DataFrame,
+    settings: LinkageSettings,
+    steward: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, LinkageSettings, pl.DataFrame | None]:
+    compared = compare(records, records, pairs, settings, id_column=NODE)
+    tradeoff = None
+    if not settings.is_trained:
+        settings, tradeoff = _train(compared, records, settings)
+    org = records.select(NODE, "org")
+    decided = (
+        decide(score(compared, settings), settings, steward, id_column=NODE)
+        .join(org.rename({NODE: f"{NODE}_l", "org": "_org_l"}), on=f"{NODE}_l")
+        .join(org.rename({NODE: f"{NODE}_r", "org": "_org_r"}), on=f"{NODE}_r")
+        .with_columns(same_org=(pl.col("_org_l") == pl.col("_org_r")).fill_null(False))
+    )
+    # compared values (names, dates, CCCDs) are not needed past this point
+    keep = [f"{NODE}_l", f"{NODE}_r", "match_key", "same_org"]
+    keep += [c for c in decided.columns if c.startswith(("gamma_", "mw_", "tf_"))]
+    keep += ["match_weight", "match_probability", "veto", "decision"]
+    return decided.select(keep), settings, tradeoff
+
+
+def link_members(
+    members: pl.DataFrame,
+    *,
+    settings: LinkageSettings | None = None,
+    id_secret: bytes,
+    decisions: pl.DataFrame | None = None,
+) -> LinkageResult:
+    """Deduplicate within each org and link across orgs; trains weights unless given.
+
+    decisions: steward `(row_id_l, row_id_r, decision)` with `confirm` or `split`.
+    """
+    settings = settings or default_settings()
+    records = prepare_records(members, settings).with_row_index(NODE)
+    pairs, stats = block_pairs(
+        records, settings.blocking_rules, id_column=NODE, max_block_size=settings.max_block_size
+    )
+    steward = _steward_nodes(decisions, records, settings.unique_id)
+    decided, settings, tradeoff = _score_pairs(records, pairs, settings, steward)
+    clusters = _cluster_all(records, decided, settings, steward)
+    return _finish(records, decided, settings, clusters, id_secret, stats, tradeoff)

@@ -1,0 +1,187 @@
+"""Linkage settings: a frozen, JSON-serialisable description of one linkage model.
+
+Shaped like Splink's `SettingsCreator`: comparisons, blocking rules, thresholds and the
+trained weights live in one object that is saved beside the outputs, so any run can be
+reproduced and every score explained.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+COMPARISON_KINDS = ("name", "date", "exact", "id", "place")
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    """One comparison: a name and how its ordered levels are built (see comparisons.py).
+
+    kind: `name` (exact / diacritic-insensitive / phonetic / Jaro-Winkler thresholds),
+    `date` (exact / day-month swapped / one digit off / year / year ±1), `exact`,
+    `id` (exact / one digit off / transposition) or `place` (commune, then province).
+    """
+
+    name: str
+    kind: str
+    column: str
+    fold_column: str | None = None
+    phonetic_column: str | None = None
+    year_column: str | None = None
+    parent_column: str | None = None
+    thresholds: tuple[float, ...] = ()
+    tf_adjust: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in COMPARISON_KINDS:
+            raise ValueError(f"unknown comparison kind {self.kind!r}; use one of {COMPARISON_KINDS}")
+        if any(not 0 < t <= 1 for t in self.thresholds):
+            raise ValueError("thresholds must be in (0, 1]")
+        if tuple(sorted(self.thresholds, reverse=True)) != tuple(self.thresholds):
+            raise ValueError("thresholds must be listed strongest first")
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Rows whose key columns are all equal (and non-null) become candidate pairs."""
+
+    match_key: str
+    columns: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            raise ValueError("a blocking rule needs at least one column")
+
+
+@dataclass(frozen=True)
+class LevelWeight:
+    """Trained m and u for one level of one comparison."""
+
+    comparison: str
+    gamma: int
+    label: str
+    m: float
+    u: float
+
+
+@dataclass(frozen=True)
+class LinkageSettings:
+    """Everything a run needs; `weights`/`threshold` are filled in by training.
+
+    threshold: match probability at or above which a pair is accepted (None: choose from
+    the data). review_band: how many bits below the threshold weight a pair is still sent
+    to stewards. max_block_size: a blocking key value with more rows is skipped (reported).
+    """
+
+    comparisons: tuple[ComparisonSpec, ...]
+    blocking_rules: tuple[BlockingRule, ...]
+    unique_id: str = "row_id"
+    threshold: float | None = None
+    review_band: float = 5.0
+    target_precision: float = 0.995
+    prior: float | None = None
+    max_block_size: int = 500
+    em_iterations: int = 40
+    random_pairs: int = 200_000
+    max_birth_year_gap: int = 2
+    cannot_link_weight: float = -12.0
+    tf_max_bits: float = 4.0
+    label_id: str | None = "cccd"
+    veto_id: str | None = "cccd"
+    veto_sex: str | None = "sex"
+    veto_year: str | None = "birth_year"
+    weights: tuple[LevelWeight, ...] = ()
+    tf_u: tuple[tuple[str, float], ...] = ()
+
+    def with_training(
+        self,
+        *,
+        weights: tuple[LevelWeight, ...],
+        prior: float,
+        threshold: float,
+        tf_u: tuple[tuple[str, float], ...],
+    ) -> LinkageSettings:
+        """A copy carrying trained weights, so later runs (incremental) score identically."""
+        return replace(self, weights=weights, prior=prior, threshold=threshold, tf_u=tf_u)
+
+    @property
+    def is_trained(self) -> bool:
+        return bool(self.weights) and self.prior is not None and self.threshold is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """Serialise: numbers and column names only (no term-frequency tables, no names)."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LinkageSettings:
+        data = dict(data)
+        data["comparisons"] = tuple(
+            ComparisonSpec(**{**c, "thresholds": tuple(c.get("thresholds", ()))}) for c in data["comparisons"]
+        )
+        data["blocking_rules"] = tuple(
+            BlockingRule(b["match_key"], tuple(b["columns"])) for b in data["blocking_rules"]
+        )
+        data["weights"] = tuple(LevelWeight(**w) for w in data.get("weights", ()))
+        data["tf_u"] = tuple((str(k), float(v)) for k, v in data.get("tf_u", ()))
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, text_or_path: str | Path) -> LinkageSettings:
+        path = Path(text_or_path) if not str(text_or_path).lstrip().startswith("{") else None
+        text = path.read_text(encoding="utf-8") if path else str(text_or_path)
+        return cls.from_dict(json.loads(text))
+
+
+def default_settings() -> LinkageSettings:
+    """Settings for `members_normalised`.
+
+    Surname agreement is weak evidence (DOMAIN.md: Nguyễn 38.4 %), so surname and given
+    name carry term-frequency adjustment, and several strict blocking rules are unioned
+    rather than one loose one (Splink's blocking guidance).
+    """
+    comparisons = (
+        ComparisonSpec(
+            "given_name",
+            "name",
+            "given_name",
+            fold_column="given_fold",
+            phonetic_column="given_key",
+            thresholds=(0.92, 0.85),
+            tf_adjust=True,
+        ),
+        ComparisonSpec(
+            "surname",
+            "name",
+            "surname",
+            fold_column="surname_fold",
+            phonetic_column="surname_key",
+            thresholds=(0.9,),
+            tf_adjust=True,
+        ),
+        ComparisonSpec("middle_name", "name", "middle_name", fold_column="middle_fold", thresholds=(0.8,)),
+        ComparisonSpec("birth_date", "date", "birth_date", year_column="birth_year"),
+        ComparisonSpec("sex", "exact", "sex"),
+        ComparisonSpec("cccd", "id", "cccd"),
+        ComparisonSpec("commune", "place", "commune_code", parent_column="province_code"),
+        ComparisonSpec("phone", "id", "phone"),
+    )
+    blocking = (
+        BlockingRule("cccd", ("cccd",)),
+        BlockingRule("org_given_year", ("org", "given_fold", "birth_year")),
+        BlockingRule("date_commune", ("birth_date", "commune_code")),
+        BlockingRule("phonetic_year", ("surname_key", "given_key", "birth_year")),
+        BlockingRule("given_date", ("given_key", "birth_date")),
+        BlockingRule("surname_date", ("surname_key", "birth_date")),
+        BlockingRule("org_date_middle", ("org", "birth_date", "middle_fold")),
+        BlockingRule("name_commune", ("name_fold", "commune_code")),
+        BlockingRule("phone", ("phone",)),
+    )
+    return LinkageSettings(comparisons=comparisons, blocking_rules=blocking)
