@@ -161,7 +161,7 @@ LABELS: dict[str, str] = {
     PROVINCE_UNKNOWN: "Không xác định được tỉnh/thành",
     PROVINCE_AMBIGUOUS: "Tên tỉnh/thành không rõ ràng",
     COMMUNE_UNKNOWN: "Không xác định được xã/phường",
-    COMMUNE_AMBIGUOUS: "Xã/phường cũ nay thuộc nhiều đơn vị mới, cần xác định",
+    COMMUNE_AMBIGUOUS: "Tên xã/phường khớp nhiều đơn vị (trùng tên hoặc xã cũ bị chia), cần xác định",
     COMMUNE_FROM_OLD_NAME: "Xã/phường theo tên cũ, đã đổi sang đơn vị mới",
     COMMUNE_NAME_ALSO_OLD: "Tên xã/phường mới trùng tên một xã cũ nay thuộc đơn vị khác, cần kiểm tra",
     PLACE_FROM_TITLE: "Địa bàn lấy từ tiêu đề trang tính",
