@@ -1,7 +1,5 @@
 """Counts-only metadata for every stage: never a preview, never a value from a personal column."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping
 

@@ -1,7 +1,5 @@
 """Steward decisions: filled-in review workbooks dropped into `decisions/` come back into the run."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -20,4 +18,6 @@ def steward_decisions(settings: DdssSettings) -> dg.Output[pl.DataFrame]:
     result = read_decisions(settings.paths.decisions)
     frame = result.decisions
     kinds = dict(frame.group_by("kind").len().iter_rows()) if frame.height else {}
-    return dg.Output(frame, metadata=stage_metadata(frame, extra={f"decisions_{k}": n for k, n in kinds.items()}))
+    return dg.Output(
+        frame, metadata=stage_metadata(frame, extra={f"decisions_{k}": n for k, n in kinds.items()})
+    )

@@ -1,15 +1,13 @@
 """Ingest: raw member spreadsheets → one row per data row found (raw text + provenance)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg
 
 from assets._metadata import counts_json, stage_metadata
 from assets.partitions import ORG_PARTITIONS, SINGLE_RUN
-from ddss.ingest import ingest_tree
 from assets.settings import DdssSettings
+from ddss.ingest import ingest_tree
 
 
 @dg.multi_asset(
@@ -54,7 +52,9 @@ def ingest(context: dg.AssetExecutionContext, settings: DdssSettings) -> Iterato
             extra={"files_read": result.files_read, "files_cached": result.files_cached},
         ),
     )
-    yield dg.Output(result.rejected_rows, "ingest_rejected_rows", metadata=stage_metadata(result.rejected_rows))
+    yield dg.Output(
+        result.rejected_rows, "ingest_rejected_rows", metadata=stage_metadata(result.rejected_rows)
+    )
     yield dg.Output(
         result.rejected_files,
         "ingest_rejected_files",

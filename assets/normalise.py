@@ -1,7 +1,5 @@
 """Normalise: names, CCCD, birth dates, sex, phone and place in one canonical form each."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -20,5 +18,5 @@ from ddss.normalise import normalise_members
     "phone, 2025 province/commune codes, and the row's issue codes.",
 )
 def members_normalised(member_rows: pl.DataFrame) -> dg.Output[pl.DataFrame]:
-    result = normalise_members(member_rows.filter(pl.col("reject_reason").is_null()))
+    result = normalise_members(member_rows)
     return dg.Output(result.frame, metadata=stage_metadata(result.frame))

@@ -1,7 +1,5 @@
 """The population reference (CSDL dân cư extract) as its own asset, refreshed when its files change."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -17,9 +15,7 @@ from ddss.reconcile import load_population
     "headers): CCCD, normalised name with comparison keys, birth date/year, sex, 2025 units, status.",
 )
 def population(settings: DdssSettings) -> dg.Output[pl.DataFrame]:
-    paths = sorted(
-        p for p in settings.paths.population.glob("*") if p.suffix.lower() in {".parquet", ".csv"}
-    )
+    paths = sorted(p for p in settings.paths.population.glob("*") if p.suffix.lower() in {".parquet", ".csv"})
     frame = load_population(paths)
     frame = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     deceased = frame.filter(pl.col("status") == "deceased").height

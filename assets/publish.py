@@ -1,7 +1,5 @@
 """Publish: the steward store (members.duckdb), the analyst store (metrics.duckdb) and reports."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -73,8 +71,11 @@ def member_store(
 )
 def ddss_metrics(settings: DdssSettings, members: pl.DataFrame) -> dg.MaterializeResult:
     result = publish_metrics_outputs(settings.paths, members, as_of=settings.as_of_date())
-    return dg.MaterializeResult(metadata={k: dg.MetadataValue.float(v) if isinstance(v, float) else v
-                                          for k, v in result.headline.items()})
+    return dg.MaterializeResult(
+        metadata={
+            k: dg.MetadataValue.float(v) if isinstance(v, float) else v for k, v in result.headline.items()
+        }
+    )
 
 
 @dg.asset(
@@ -99,7 +100,9 @@ def steward_workbooks(
         linkage_pairs=linkage_pairs,
         rejected_rows=rejected_rows,
     )
-    return dg.MaterializeResult(metadata={"review_workbooks": written.review, "member_lists": written.exports})
+    return dg.MaterializeResult(
+        metadata={"review_workbooks": written.review, "member_lists": written.exports}
+    )
 
 
 @dg.asset(
@@ -111,5 +114,5 @@ def steward_workbooks(
     "due on the 25th (one snapshot per month; rerunning the same month replaces it).",
 )
 def metrics_monthly_snapshot(settings: DdssSettings) -> dg.MaterializeResult:
-    month = freeze_monthly_snapshot(settings.paths.metrics_db, settings.as_of_date())
-    return dg.MaterializeResult(metadata={"month": month.isoformat()})
+    frozen = freeze_monthly_snapshot(settings.paths.metrics_db, settings.as_of_date())
+    return dg.MaterializeResult(metadata={"frozen_as_of": frozen.isoformat() if frozen else "none"})

@@ -1,14 +1,12 @@
 """Đối soát: link each member to the population file by CCCD, or by search where it has none."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg
 import polars as pl
 
 from assets._metadata import counts_json, stage_metadata
-from ddss.reconcile import reconcile_members
+from ddss.reconcile.linked import reconcile_linked
 
 
 @dg.multi_asset(
@@ -31,9 +29,19 @@ from ddss.reconcile import reconcile_members
     group_name="reconcile",
 )
 def member_reconciliation(
-    members_normalised: pl.DataFrame, population: pl.DataFrame, steward_decisions: pl.DataFrame
+    members_normalised: pl.DataFrame,
+    member_links: pl.DataFrame,
+    linkage_model: dict,
+    population: pl.DataFrame,
+    steward_decisions: pl.DataFrame,
 ) -> Iterator[dg.Output]:
-    result = reconcile_members(members_normalised, population, decisions=steward_decisions)
+    result = reconcile_linked(
+        members_normalised,
+        member_links,
+        population,
+        linkage_model=linkage_model,
+        decisions=steward_decisions,
+    )
     statuses = dict(result.matches.group_by("match_status").len().iter_rows())
     yield dg.Output(
         result.matches,

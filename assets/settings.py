@@ -1,7 +1,5 @@
 """The resource every asset takes: which data folder a run works on, and the run's date."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 import dagster as dg

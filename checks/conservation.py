@@ -1,7 +1,5 @@
 """Row conservation at ingest: every data row is accepted or rejected, exactly once, per sheet."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -23,9 +21,12 @@ from ddss.conservation import conservation_by_sheet
 def rows_are_conserved(
     member_rows: pl.DataFrame, ingest_rejected_rows: pl.DataFrame, ingest_sheet_counts: pl.DataFrame
 ) -> dg.AssetCheckResult:
-    accepted = member_rows.filter(pl.col("reject_reason").is_null()) if "reject_reason" in member_rows.columns else member_rows
-    report = conservation_by_sheet(ingest_sheet_counts, accepted, ingest_rejected_rows)
-    per_file = report.group_by("source_file").agg(pl.col("data_rows", "accepted", "rejected").sum()).sort("source_file")
+    report = conservation_by_sheet(ingest_sheet_counts, member_rows, ingest_rejected_rows)
+    per_file = (
+        report.group_by("source_file")
+        .agg(pl.col("data_rows", "accepted", "rejected").sum())
+        .sort("source_file")
+    )
     broken = report.filter(~pl.col("conserved"))
     return dg.AssetCheckResult(
         passed=broken.is_empty(),

@@ -4,8 +4,6 @@ Metadata carries failure counts per check and column names only; pandera's messa
 failure cases hold values (personal data), so they are never shown.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 import pandera.polars as pa
 import polars as pl

@@ -1,7 +1,5 @@
 """Checks on the analyst database: sane percentages, rollups that add up, no personal data."""
 
-from __future__ import annotations
-
 import dagster as dg
 import duckdb
 import polars as pl
@@ -40,7 +38,9 @@ def metrics_are_sane(settings: DdssSettings) -> dg.AssetCheckResult:
 )
 def metric_rollups_add_up(settings: DdssSettings) -> dg.AssetCheckResult:
     mismatches = rollup_mismatches(_latest(settings))
-    return dg.AssetCheckResult(passed=not mismatches, metadata={"mismatches": dg.MetadataValue.json(mismatches)})
+    return dg.AssetCheckResult(
+        passed=not mismatches, metadata={"mismatches": dg.MetadataValue.json(mismatches)}
+    )
 
 
 @dg.asset_check(
@@ -50,7 +50,7 @@ def metric_rollups_add_up(settings: DdssSettings) -> dg.AssetCheckResult:
     description="No column of any table in metrics.duckdb holds a name, CCCD, phone or birth date.",
 )
 def metrics_hold_no_personal_data(settings: DdssSettings) -> dg.AssetCheckResult:
-    findings = scan_for_personal_data(settings.paths.metrics_db, allow_date_columns=frozenset({"as_of", "month"}))
+    findings = scan_for_personal_data(settings.paths.metrics_db)
     return dg.AssetCheckResult(
         passed=not findings,
         metadata={"findings": dg.MetadataValue.json([f.__dict__ for f in findings])},

@@ -1,7 +1,5 @@
 """pandera (polars) contracts for the tables CONTRACT.md fixes; custom checks are expressions."""
 
-from __future__ import annotations
-
 import pandera.polars as pa
 import polars as pl
 
@@ -20,7 +18,7 @@ class Member(pa.DataFrameModel):
     commune_code: str = pa.Field(nullable=True, str_matches=r"^\d{5}$")
     full_name: str = pa.Field(nullable=True)
     birth_date: pl.Date = pa.Field(nullable=True)
-    birth_year: int = pa.Field(nullable=True, ge=1880, le=2030)
+    birth_year: pl.Int32 = pa.Field(nullable=True, ge=1880, le=2030)
     sex: str = pa.Field(nullable=True, isin=["M", "F"])
     cccd: str = pa.Field(nullable=True, str_matches=r"^\d{12}$")
     cccd_status: str = pa.Field(isin=CCCD_STATUSES)
@@ -39,9 +37,7 @@ class Member(pa.DataFrameModel):
 
     @pa.dataframe_check
     def provenance_is_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            ~pl.struct("source_file", "source_sheet", "source_row").is_duplicated()
-        )
+        return data.lazyframe.select(~pl.struct("source_file", "source_sheet", "source_row").is_duplicated())
 
     class Config:
         strict = False

@@ -37,7 +37,14 @@ def assemble_members(normalised: pl.DataFrame, links: pl.DataFrame, matches: pl.
     programming error, so the joins validate 1:1 and the row count is asserted.
     """
     link_cols = ["row_id", "member_id", "person_id", "is_duplicate", *_optional(links, "duplicate_issues")]
-    match_cols = ["row_id", "match_status", "matched_cccd", "match_score", "match_issues"]
+    match_cols = [
+        "row_id",
+        "match_status",
+        "matched_cccd",
+        "match_score",
+        "match_issues",
+        *_optional(matches, "corrected_cccd"),
+    ]
     joined = normalised.join(links.select(link_cols), on="row_id", how="left", validate="1:1").join(
         matches.select(match_cols), on="row_id", how="left", validate="1:1"
     )
@@ -47,6 +54,14 @@ def assemble_members(normalised: pl.DataFrame, links: pl.DataFrame, matches: pl.
     if "duplicate_issues" in joined.columns:
         issue_parts.append(pl.col("duplicate_issues").fill_null([]))
     merged_issues = pl.concat_list(issue_parts).list.unique().list.sort().alias("issues")
+    if "corrected_cccd" in joined.columns:  # a steward's correction (đối soát decision) wins
+        joined = joined.with_columns(
+            pl.coalesce("corrected_cccd", "cccd").alias("cccd"),
+            pl.when(pl.col("corrected_cccd").is_not_null())
+            .then(pl.lit("valid"))
+            .otherwise(pl.col("cccd_status"))
+            .alias("cccd_status"),
+        )
     keep = [c for c in (*MEMBER_COLUMNS, *EXTRA_COLUMNS) if c in joined.columns]
     return (
         joined.with_columns(merged_issues, pl.col("is_duplicate").fill_null(False))

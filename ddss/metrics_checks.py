@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import polars as pl
 
-_COUNTS = ["rows_entered", "members", "with_cccd", "matched", "complete", "clean", "correct", "live",
-           "duplicates", "deceased"]
+_COUNTS = [
+    "rows_entered",
+    "members",
+    "with_cccd",
+    "matched",
+    "complete",
+    "clean",
+    "correct",
+    "live",
+    "duplicates",
+    "deceased",
+]
 
 
 def rollup_mismatches(snapshot: pl.DataFrame) -> list[dict[str, str]]:
@@ -18,9 +28,7 @@ def rollup_mismatches(snapshot: pl.DataFrame) -> list[dict[str, str]]:
     counts = [c for c in _COUNTS if c in snapshot.columns]
     problems: list[dict[str, str]] = []
     national = snapshot.filter(pl.col("level") == "national")
-    by_province = (
-        snapshot.filter(pl.col("level") == "province").group_by("org").agg(pl.col(counts).sum())
-    )
+    by_province = snapshot.filter(pl.col("level") == "province").group_by("org").agg(pl.col(counts).sum())
     joined = national.select("org", *counts).join(by_province, on="org", suffix="_sum", how="left")
     for col in counts:
         bad = joined.filter(pl.col(col) != pl.col(f"{col}_sum").fill_null(0))

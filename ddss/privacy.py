@@ -12,8 +12,20 @@ from pathlib import Path
 import duckdb
 
 PERSONAL_COLUMN_NAMES = frozenset(
-    {"full_name", "name", "surname", "given_name", "middle_name", "cccd", "cmnd", "matched_cccd",
-     "birth_date", "phone", "address", "raw"}
+    {
+        "full_name",
+        "name",
+        "surname",
+        "given_name",
+        "middle_name",
+        "cccd",
+        "cmnd",
+        "matched_cccd",
+        "birth_date",
+        "phone",
+        "address",
+        "raw",
+    }
 )
 # 9-digit CMND, 12-digit CCCD, 10-digit phone numbers, and day-level dates.
 _ID_RUN = r"(^|[^0-9])([0-9]{9}|[0-9]{10}|[0-9]{12})([^0-9]|$)"
@@ -31,10 +43,11 @@ class PersonalDataFinding:
 
 
 def scan_for_personal_data(
-    db_path: Path, *, known_values: list[str] | None = None, allow_date_columns: frozenset[str] = frozenset()
+    db_path: Path, *, known_values: list[str] | None = None
 ) -> list[PersonalDataFinding]:
-    """Every column of every table and view: personal column names, ID-like digit runs, day dates,
-    DATE-typed columns other than `allow_date_columns`, and any of `known_values` (e.g. names)."""
+    """Every column of every table and view: personal column names, ID-like digit runs, day dates
+    in text, DATE values old enough to be birth dates (run dates are recent), and any of
+    `known_values` (e.g. the members' names)."""
     findings: list[PersonalDataFinding] = []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -49,8 +62,12 @@ def scan_for_personal_data(
             ref = f'"{table}"."{column}"'
             if column.lower() in PERSONAL_COLUMN_NAMES:
                 findings.append(PersonalDataFinding(table, column, "personal_column_name", 0))
-            if dtype == "DATE" and column not in allow_date_columns:
-                findings.append(PersonalDataFinding(table, column, "date_column", 0))
+            if dtype == "DATE":
+                n = con.execute(
+                    f'select count(*) from "{table}" where {ref} < current_date - interval 10 year'
+                ).fetchone()[0]
+                if n:
+                    findings.append(PersonalDataFinding(table, column, "birth_date_like", int(n)))
             if dtype not in ("VARCHAR",) and not dtype.endswith("[]"):
                 continue
             text = f"cast({ref} as varchar)"

@@ -89,7 +89,9 @@ def explain(
     from ddss.linkage import explain_member
 
     console.print(
-        explain_member(DataPaths.from_env(data_dir).members_db, member_id, show_personal_data=show_personal_data)
+        explain_member(
+            DataPaths.from_env(data_dir).members_db, member_id, show_personal_data=show_personal_data
+        )
     )
 
 

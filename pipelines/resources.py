@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -17,8 +18,8 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
     """Stores each asset's polars frame as parquet under `clean/.stages/<asset>/`.
 
     Partitioned (per-org) outputs get one file per partition; a single-run backfill over several
-    partitions is split by the `org` column. Files are written to a temporary name and renamed,
-    so a killed run never leaves a half-written stage behind.
+    partitions is split by the `org` column (or the first folder of `source_file`). Files are
+    written to a temporary name and renamed, so a killed run never leaves a half-written stage.
     """
 
     data_dir: str = ""
@@ -34,10 +35,16 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
         frame.write_parquet(tmp)
         os.replace(tmp, path)
 
-    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | None) -> None:
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | dict | None) -> None:
         if obj is None:
             return
         stage = self._stage_dir(context)
+        if isinstance(obj, dict):  # small JSON documents such as a trained model
+            stage.mkdir(parents=True, exist_ok=True)
+            tmp = stage / f"all.json.tmp-{os.getpid()}"
+            tmp.write_text(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+            os.replace(tmp, stage / "all.json")
+            return
         if not context.has_asset_partitions:
             self._write(obj, stage / "all.parquet")
             return
@@ -45,11 +52,18 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
         if len(keys) == 1:
             self._write(obj, stage / f"{keys[0]}.parquet")
             return
+        org = (
+            pl.col(PARTITION_COLUMN)
+            if PARTITION_COLUMN in obj.columns
+            else pl.col("source_file").str.split("/").list.first()  # <org> is raw/'s first folder
+        )
         for key in keys:
-            self._write(obj.filter(pl.col(PARTITION_COLUMN) == key), stage / f"{key}.parquet")
+            self._write(obj.filter(org == key), stage / f"{key}.parquet")
 
-    def load_input(self, context: dg.InputContext) -> pl.DataFrame:
+    def load_input(self, context: dg.InputContext) -> pl.DataFrame | dict:
         stage = self._stage_dir(context)
+        if (stage / "all.json").exists():
+            return json.loads((stage / "all.json").read_text())
         if not context.has_asset_partitions:
             return pl.read_parquet(stage / "all.parquet")
         files = [stage / f"{key}.parquet" for key in sorted(context.asset_partition_keys)]

@@ -73,6 +73,7 @@ REJECTED_ROWS_SCHEMA: dict[str, pl.DataType] = {
 REJECTED_FILES_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
     "reason": pl.String(),
+    "org": pl.String(),  # beyond the contract's two columns: stewards filter by organisation
 }
 
 # Per-sheet counts for the conservation check; `note` is a code from ddss.issues or null.

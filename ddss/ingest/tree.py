@@ -113,7 +113,7 @@ def ingest_tree(
         for path in member_files(raw_dir, orgs)
     ]
     files = pl.DataFrame(
-        [(r.source_file, r.reason) for r in results if r.reason is not None],
+        [(r.source_file, r.reason, r.org) for r in results if r.reason is not None],
         schema=REJECTED_FILES_SCHEMA,
         orient="row",
     )

@@ -1,0 +1,31 @@
+"""Đối soát of deduplicated members, scored with the model the deduplication trained."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import polars as pl
+
+from ddss.linkage import LinkageSettings
+from ddss.reconcile import ReconcileResult, ReconcileSettings, reconcile_members
+
+
+def reconcile_linked(
+    members: pl.DataFrame,
+    links: pl.DataFrame,
+    population: pl.LazyFrame | pl.DataFrame,
+    *,
+    linkage_model: dict[str, Any] | None,
+    decisions: pl.DataFrame | None,
+) -> ReconcileResult:
+    """Rows of one member may share a citizen (they are the same person), and the search path
+    uses the trained dedupe comparisons, so both stages judge people by one model.
+
+    A steward's corrected CCCD comes back on `matches` as `corrected_cccd`.
+    """
+    with_ids = members.join(links.select("row_id", "member_id"), on="row_id", how="left", validate="1:1")
+    settings = ReconcileSettings(linkage=LinkageSettings.from_dict(linkage_model)) if linkage_model else None
+    result = reconcile_members(with_ids, population, settings=settings, decisions=decisions)
+    updates = result.cccd_updates.select("row_id", pl.col("cccd").alias("corrected_cccd"))
+    return replace(result, matches=result.matches.join(updates, on="row_id", how="left", validate="1:1"))
