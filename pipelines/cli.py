@@ -13,7 +13,11 @@ from rich.console import Console
 
 from ddss.config import DataPaths
 
-app = typer.Typer(add_completion=False, help="Đúng·Đủ·Sạch·Sống: member data quality pipeline.")
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold member data
+    help="Đúng·Đủ·Sạch·Sống: member data quality pipeline.",
+)
 console = Console()
 
 DataDir = typer.Option(None, "--data-dir", help="Data folder (default: $DDSS_DATA_DIR, then ./data).")
@@ -86,7 +90,7 @@ def explain(
     ),
 ) -> None:
     """Why rows were judged the same member: each field's agreement level and weight."""
-    from ddss.linkage import explain_member
+    from ddss.member_explain import explain_member
 
     console.print(
         explain_member(
