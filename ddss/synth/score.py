@@ -61,7 +61,7 @@ def normalisation_accuracy(joined: pl.DataFrame) -> dict[str, float]:
     )
     dated = joined.filter(~pl.col("true_date_kind").is_in(["missing", "year_only"]))
     yeared = joined.filter(pl.col("true_date_kind") != "missing")
-    sexed = joined.filter(pl.col("true_sex_kind") != "missing")
+    sexed = joined.filter(~pl.col("true_sex_kind").is_in(["missing", "none"]))  # "none": no sex column
     recoverable = joined.filter(pl.col("true_cccd_status").is_in(["valid", "repaired"]))
     unrecoverable = joined.filter(~pl.col("true_cccd_status").is_in(["valid", "repaired"]))
     return {
@@ -69,11 +69,14 @@ def normalisation_accuracy(joined: pl.DataFrame) -> dict[str, float]:
         "birth_date": _share(dated, (pl.col("birth_date") == pl.col("true_birth_date")).fill_null(False)),
         "birth_year": _share(yeared, (pl.col("birth_year") == pl.col("true_birth_year")).fill_null(False)),
         "sex": _share(sexed, (pl.col("sex") == pl.col("true_sex")).fill_null(False)),
+        # The number as written, digits only, left-padded: what a correct normalisation yields
+        # for every recoverable CCCD (typos stay typos here; đối soát suggests those fixes).
         "cccd_recoverable": _share(
             recoverable,
-            ((pl.col("cccd") == pl.col("true_written_cccd_clean")).fill_null(False))
-            if "true_written_cccd_clean" in joined.columns
-            else (pl.col("cccd_status") == pl.col("true_cccd_status")),
+            (
+                pl.col("cccd")
+                == pl.col("true_written_cccd").str.replace_all(r"\D", "").str.zfill(12)
+            ).fill_null(False),
         ),
         "cccd_status": _share(joined, pl.col("cccd_status") == pl.col("true_cccd_status")),
         "cccd_unrecoverable_repaired": float(
