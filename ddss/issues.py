@@ -64,6 +64,7 @@ BIRTH_DATE_DAY_MONTH_SWAPPED = "birth_date_day_month_swapped"
 BIRTH_DATE_AMBIGUOUS = "birth_date_ambiguous"
 BIRTH_DATE_INVALID = "birth_date_invalid"
 BIRTH_DATE_IMPLAUSIBLE = "birth_date_implausible"
+BIRTH_YEAR_FROM_CCCD = "birth_year_from_cccd"
 
 # --- sex -------------------------------------------------------------------------------------
 SEX_MISSING = "sex_missing"
@@ -72,6 +73,8 @@ SEX_FROM_CCCD = "sex_from_cccd"
 SEX_HINT_FROM_MIDDLE_NAME = "sex_hint_from_middle_name"
 SEX_INVALID = "sex_invalid"
 SEX_CONFLICT = "sex_conflict"
+SEX_FROM_ORG = "sex_from_org"
+SEX_FROM_UNMARKED_COLUMN = "sex_from_unmarked_column"
 
 # --- phone -----------------------------------------------------------------------------------
 PHONE_NORMALISED = "phone_normalised"
@@ -149,12 +152,15 @@ LABELS: dict[str, str] = {
     BIRTH_DATE_AMBIGUOUS: "Ngày sinh không rõ ngày/tháng",
     BIRTH_DATE_INVALID: "Ngày sinh không hợp lệ",
     BIRTH_DATE_IMPLAUSIBLE: "Ngày sinh không hợp lý (tuổi)",
+    BIRTH_YEAR_FROM_CCCD: "Năm sinh suy từ số CCCD (thiếu ngày sinh)",
     SEX_MISSING: "Thiếu giới tính",
     SEX_FROM_DATE_COLUMN: "Giới tính suy từ cột ngày sinh Nam/Nữ",
     SEX_FROM_CCCD: "Giới tính suy từ số CCCD",
     SEX_HINT_FROM_MIDDLE_NAME: "Giới tính đoán từ tên đệm (Văn/Thị), cần kiểm tra",
     SEX_INVALID: "Giới tính ghi không hợp lệ",
     SEX_CONFLICT: "Các cột giới tính mâu thuẫn nhau",
+    SEX_FROM_ORG: "Giới tính suy từ tổ chức (Hội Phụ nữ chỉ có hội viên nữ)",
+    SEX_FROM_UNMARKED_COLUMN: "Giới tính suy từ ô Nữ để trống (bảng chỉ đánh dấu nữ), cần kiểm tra",
     PHONE_NORMALISED: "Số điện thoại đã chuẩn hoá",
     PHONE_OLD_PREFIX: "Số điện thoại đầu số cũ 11 số, đã đổi sang 10 số",
     PHONE_INVALID: "Số điện thoại không hợp lệ",

@@ -1,0 +1,245 @@
+"""Stage 2: `member_rows` -> `members_normalised` (docs/ARCHITECTURE.md), one row per accepted row.
+
+Names, CCCD, birth date, sex, phone and place are normalised by the field modules
+(`ddss.names`, `ddss.ids`, `ddss.dates`, `ddss.sex`, `ddss.phone`, `ddss.units`); this module
+only wires them into one lazy query and merges every field's issue codes into `issues`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import polars as pl
+
+from ddss import issues as iss
+from ddss.dates import birth_date_struct_expr, coalesce_birth_date_raw_expr
+from ddss.ids import cccd_birth_year_expr, cccd_cross_check_codes_expr, cccd_sex_expr, cccd_struct_expr
+from ddss.names import (
+    combine_name_parts_expr,
+    given_key_expr,
+    name_issues_expr,
+    name_key_expr,
+    normalise_name_expr,
+    split_name_exprs,
+    surname_key_expr,
+)
+from ddss.phone import phone_struct_expr
+from ddss.sex import sex_struct_expr
+from ddss.units import resolve_places
+
+__all__ = ["MEMBERS_NORMALISED_SCHEMA", "NormaliseResult", "issue_counts", "normalise_members"]
+
+log = logging.getLogger(__name__)
+
+MEMBERS_NORMALISED_SCHEMA: dict[str, pl.DataType] = {
+    "row_id": pl.String(),
+    "source_file": pl.String(),
+    "source_sheet": pl.String(),
+    "source_row": pl.Int64(),
+    "org": pl.String(),
+    "full_name": pl.String(),
+    "surname": pl.String(),
+    "middle_name": pl.String(),
+    "given_name": pl.String(),
+    "name_key": pl.String(),
+    "given_key": pl.String(),
+    "surname_key": pl.String(),
+    "birth_date": pl.Date(),
+    "birth_year": pl.Int32(),
+    "sex": pl.String(),
+    "cccd": pl.String(),
+    "cmnd": pl.String(),
+    "cccd_status": pl.String(),
+    "phone": pl.String(),
+    "province_code": pl.String(),
+    "commune_code": pl.String(),
+    "branch": pl.String(),
+    "village": pl.String(),
+    "issues": pl.List(pl.String()),
+}
+
+# member_rows text columns this stage reads; a frame built by hand may omit any of them.
+_TEXT_INPUTS = (
+    "row_id",
+    "source_file",
+    "source_sheet",
+    "org",
+    "full_name",
+    "surname_part",
+    "given_part",
+    "birth_date",
+    "birth_date_male",
+    "birth_date_female",
+    "sex",
+    "female_mark",
+    "male_mark",
+    "cccd",
+    "phone",
+    "address",
+    "village",
+    "commune",
+    "province",
+    "branch",
+    "province_hint",
+    "commune_hint",
+    "date_system",
+    "reject_reason",
+)
+# CONTRACT.md "Where a member row sits": the row's own columns, then title rows / folders.
+_PROVINCE_SOURCES = ["province", "province_hint"]
+_COMMUNE_SOURCES = ["commune", "address", "village", "commune_hint"]
+_HINT_SOURCES = ("province_hint", "commune_hint")
+# Issue codes merged into `issues`: list columns, then comma-joined code strings.
+_ISSUE_LISTS = ("issues", "_name_issues", "place_issues")
+_ISSUE_CODES = (
+    "cccd_codes",
+    "_cccd_cross",
+    "birth_date_codes",
+    "_year_code",
+    "sex_codes",
+    "phone_codes",
+    "_place_hint",
+)
+_CODES = "_codes"
+
+
+@dataclass(frozen=True)
+class NormaliseResult:
+    """The normalised frame and how often each issue code was raised (counts only, no values)."""
+
+    frame: pl.DataFrame
+    issue_counts: dict[str, int]
+
+
+def _with_inputs(member_rows: pl.DataFrame) -> pl.DataFrame:
+    """Accepted rows only, with every input column present (absent ones as nulls)."""
+    missing = [c for c in _TEXT_INPUTS if c not in member_rows.columns]
+    frame = member_rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+    if "source_row" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.Int64).alias("source_row"))
+    if "issues" not in frame.columns:
+        frame = frame.with_columns(pl.lit([], pl.List(pl.String)).alias("issues"))
+    types = {c: pl.String() for c in _TEXT_INPUTS} | {
+        "source_row": pl.Int64(),
+        "issues": pl.List(pl.String()),
+    }
+    return frame.cast(types, strict=False).filter(pl.col("reject_reason").is_null())
+
+
+def _non_blank(col: str) -> pl.Expr:
+    """The cell as typed (the name checks need the raw text), null when blank."""
+    return pl.when(pl.col(col).str.strip_chars().str.len_chars() > 0).then(pl.col(col))
+
+
+def _blank_to_null(col: str) -> pl.Expr:
+    text = pl.col(col).cast(pl.String).str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.when(text.str.len_chars() > 0).then(text)
+
+
+def _unnest(struct_col: str, fields: tuple[str, ...]) -> list[pl.Expr]:
+    return [pl.col(struct_col).struct.field(f).alias(f) for f in fields]
+
+
+def _all_codes() -> pl.Expr:
+    """Every field's codes as one comma-joined string (cheap string work, no list sorting)."""
+    parts = [pl.col(c).list.join(",") for c in _ISSUE_LISTS] + [pl.col(c) for c in _ISSUE_CODES]
+    return pl.concat_str(parts, separator=",", ignore_nulls=True).fill_null("")
+
+
+def _with_issue_lists(frame: pl.DataFrame) -> pl.DataFrame:
+    """`issues` = sorted unique codes, computed once per distinct code string and joined back.
+
+    A few thousand distinct combinations cover millions of rows, and sorting lists row by row
+    is the slowest list operation in polars 2.1.
+    """
+    distinct = frame.select(pl.col(_CODES).unique())
+    lists = distinct.with_columns(
+        issues=pl.col(_CODES)
+        .str.split(",")
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.unique()
+        .list.sort()
+    )
+    joined = frame.join(lists, on=_CODES, how="left", validate="m:1", maintain_order="left")
+    return joined.select(MEMBERS_NORMALISED_SCHEMA.keys())
+
+
+def normalise_members(member_rows: pl.DataFrame) -> NormaliseResult:
+    """`members_normalised`: provenance, normalised fields, 2025 place codes and `issues`.
+
+    Place names are resolved once per distinct combination (eagerly, inside
+    `resolve_places`); every other field is one lazy query collected once.
+    """
+    rows = _with_inputs(member_rows)
+    placed = resolve_places(rows, province_sources=_PROVINCE_SOURCES, commune_sources=_COMMUNE_SOURCES)
+    hint_used = pl.col("province_source").is_in(_HINT_SOURCES) | pl.col("commune_source").is_in(_HINT_SOURCES)
+    lf = (
+        placed.lazy()
+        .with_columns(
+            _raw_name=pl.coalesce(
+                _non_blank("full_name"), combine_name_parts_expr("surname_part", "given_part")
+            ),
+            _birth_raw=coalesce_birth_date_raw_expr(),
+            _cccd=cccd_struct_expr("cccd"),
+            _phone=phone_struct_expr("phone"),
+            branch=_blank_to_null("branch"),
+            village=_blank_to_null("village"),
+            # ingest merges title and folder hints into one column, so "title" stands for both.
+            _place_hint=pl.when(hint_used.fill_null(False)).then(pl.lit(iss.PLACE_FROM_TITLE)),
+        )
+        .with_columns(
+            *_unnest("_cccd", ("cccd", "cmnd", "cccd_status", "cccd_codes")),
+            *_unnest("_phone", ("phone", "phone_codes")),
+            full_name=normalise_name_expr("_raw_name"),
+            _birth=birth_date_struct_expr("_birth_raw", date_system_col="date_system"),
+        )
+        .with_columns(
+            *split_name_exprs("full_name"),
+            *_unnest("_birth", ("birth_date", "birth_year", "birth_date_codes")),
+            _name_issues=name_issues_expr("_raw_name", "full_name"),
+            name_key=name_key_expr("full_name"),
+            given_key=given_key_expr("full_name"),
+            surname_key=surname_key_expr("full_name"),
+        )
+        .with_columns(
+            _sex=sex_struct_expr(
+                sex_col="sex",
+                female_mark_col="female_mark",
+                male_mark_col="male_mark",
+                birth_date_male_col="birth_date_male",
+                birth_date_female_col="birth_date_female",
+                cccd_sex_col=cccd_sex_expr("cccd"),
+                middle_name_col="middle_name",
+                org_col="org",
+                sheet_cols=("source_file", "source_sheet"),
+            )
+        )
+        .with_columns(*_unnest("_sex", ("sex", "sex_codes")))
+        .with_columns(
+            # Sex from the CCCD agrees with it by construction, so comparing with the final
+            # sex only flags rows whose sheet states the other sex.
+            _cccd_cross=cccd_cross_check_codes_expr("cccd", sex_col="sex", birth_year_col="birth_year"),
+            # DOMAIN.md "CCCD": G and YY give the birth year; used only when no year was written.
+            _year_from_cccd=pl.when(pl.col("birth_year").is_null()).then(cccd_birth_year_expr("cccd")),
+        )
+        .with_columns(
+            birth_year=pl.coalesce("birth_year", "_year_from_cccd"),
+            _year_code=pl.when(pl.col("_year_from_cccd").is_not_null()).then(
+                pl.lit(iss.BIRTH_YEAR_FROM_CCCD)
+            ),
+        )
+        .with_columns(_all_codes().alias(_CODES))
+        .select(*(c for c in MEMBERS_NORMALISED_SCHEMA if c != "issues"), _CODES)
+    )
+    frame = _with_issue_lists(lf.collect()).cast(MEMBERS_NORMALISED_SCHEMA, strict=False)
+    counts = issue_counts(frame)
+    log.info("normalised %d rows; %d distinct issue codes", frame.height, len(counts))
+    return NormaliseResult(frame=frame, issue_counts=counts)
+
+
+def issue_counts(frame: pl.DataFrame) -> dict[str, int]:
+    """How many rows carry each code in `issues` (counts only: safe for metadata and logs)."""
+    exploded = frame.select(pl.col("issues").explode().alias("code")).drop_nulls()
+    counted = exploded.group_by("code").len().sort("code")
+    return dict(zip(counted["code"].to_list(), counted["len"].to_list(), strict=True))
