@@ -159,11 +159,18 @@ def test_reconcile_against_truth(run: Run) -> None:
 
 
 def test_rerun_on_the_same_input_gives_identical_tables(run: Run, tmp_path: Path) -> None:
-    instance = dg.DagsterInstance.local_temp(str(tmp_path / "home"))
+    instance = dg.DagsterInstance.local_temp(str(tmp_path))
     again = run_pipeline(run.data, as_of=AS_OF, instance=instance)
     assert again.success
     members, rejected_rows, rejected_files, metrics = _snapshot(run.data)
-    assert members.equals(run.members)
-    assert rejected_rows.equals(run.rejected_rows)
-    assert rejected_files.equals(run.rejected_files)
-    assert metrics.equals(run.metrics)
+    assert _differing_columns(members, run.members) == []
+    assert _differing_columns(rejected_rows, run.rejected_rows) == []
+    assert _differing_columns(rejected_files, run.rejected_files) == []
+    assert _differing_columns(metrics, run.metrics) == []
+
+
+def _differing_columns(a: pl.DataFrame, b: pl.DataFrame) -> list[str]:
+    """Names of columns whose values differ (a failure report must not print member data)."""
+    if a.columns != b.columns or a.height != b.height:
+        return ["<shape>"]
+    return [c for c in a.columns if not a[c].equals(b[c])]
