@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +19,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold member data
     help="Đúng·Đủ·Sạch·Sống: member data quality pipeline.",
 )
-console = Console()
+# The metrics table has 13 columns; below ~140 characters rich would squeeze every cell.
+console = Console(width=max(140, shutil.get_terminal_size().columns))
 
 DataDir = typer.Option(None, "--data-dir", help="Data folder (default: $DDSS_DATA_DIR, then ./data).")
 
