@@ -33,5 +33,7 @@ def test_assets_and_checks_do_not_import_pipelines() -> None:
 
 def test_domain_code_has_no_per_row_python_udfs() -> None:
     """`map_elements` runs Python per row; ddss must stay vectorised (STYLE.md)."""
-    hits = [str(p.relative_to(ROOT)) for p in (ROOT / "ddss").rglob("*.py") if "map_elements(" in p.read_text()]
+    hits = [
+        str(p.relative_to(ROOT)) for p in (ROOT / "ddss").rglob("*.py") if "map_elements(" in p.read_text()
+    ]
     assert hits == []

@@ -72,9 +72,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 def test_run_succeeds_with_every_check_passing(run: Run) -> None:
     assert run.result.success
     evaluations = [
-        e.event_specific_data
-        for e in run.result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        e.event_specific_data for e in run.result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
     assert len(evaluations) >= 7
     assert [ev.check_name for ev in evaluations if not ev.passed] == []
@@ -96,8 +94,10 @@ def test_every_written_row_is_accepted_or_rejected_exactly_once(run: Run) -> Non
 def test_broken_files_are_quarantined_with_their_reason(run: Run) -> None:
     expected = pl.read_parquet(run.data / "truth" / "rejected_files.parquet")
     got = run.rejected_files.select("source_file", "reason")
-    assert expected.select("source_file", "reason").sort("source_file").equals(
-        got.join(expected.select("source_file"), on="source_file", how="semi").sort("source_file")
+    assert (
+        expected.select("source_file", "reason")
+        .sort("source_file")
+        .equals(got.join(expected.select("source_file"), on="source_file", how="semi").sort("source_file"))
     )
 
 
@@ -120,14 +120,18 @@ def test_rows_entered_per_org_equal_truth(run: Run) -> None:
 def test_headline_counts_equal_an_independent_count(run: Run) -> None:
     """members and with_cccd recomputed from the members table with plain SQL."""
     star = run.metrics.filter((pl.col("level") == "national") & (pl.col("org") == "*")).row(0, named=True)
-    counts = pl.SQLContext(m=run.members).execute(
-        """select count(*) as rows_entered,
+    counts = (
+        pl.SQLContext(m=run.members)
+        .execute(
+            """select count(*) as rows_entered,
                   count(distinct org || member_id) as members,
                   count(distinct case when cccd_status in ('valid', 'repaired') then org || member_id end)
                       as with_cccd
            from m""",
-        eager=True,
-    ).row(0, named=True)
+            eager=True,
+        )
+        .row(0, named=True)
+    )
     assert star["rows_entered"] == counts["rows_entered"]
     assert star["members"] == counts["members"]
     assert star["with_cccd"] == counts["with_cccd"]

@@ -74,8 +74,7 @@ def normalisation_accuracy(joined: pl.DataFrame) -> dict[str, float]:
         "cccd_recoverable": _share(
             recoverable,
             (
-                pl.col("cccd")
-                == pl.col("true_written_cccd").str.replace_all(r"\D", "").str.zfill(12)
+                pl.col("cccd") == pl.col("true_written_cccd").str.replace_all(r"\D", "").str.zfill(12)
             ).fill_null(False),
         ),
         "cccd_status": _share(joined, pl.col("cccd_status") == pl.col("true_cccd_status")),
@@ -98,7 +97,13 @@ def pairwise_f1(joined: pl.DataFrame, predicted: str, true: str) -> dict[str, fl
     precision = tp / pred_pairs if pred_pairs else 1.0
     recall = tp / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "true_pairs": true_pairs, "pred_pairs": pred_pairs}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "true_pairs": true_pairs,
+        "pred_pairs": pred_pairs,
+    }
 
 
 def match_quality(joined: pl.DataFrame) -> dict[str, float]:

@@ -84,7 +84,9 @@ def test_file_over_size_limit_is_refused_unread(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     path = write_xlsx(raw / "org" / "big.xlsx", {"DS": STANDARD_GRID})
     result = ingest_tree(raw, max_file_bytes=path.stat().st_size - 1)
-    assert result.rejected_files.select("source_file", "reason").rows() == [("org/big.xlsx", issues.FILE_TOO_LARGE)]
+    assert result.rejected_files.select("source_file", "reason").rows() == [
+        ("org/big.xlsx", issues.FILE_TOO_LARGE)
+    ]
 
 
 def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -99,7 +101,9 @@ def test_sheet_over_row_limit_is_noted(tmp_path: Path) -> None:
     write_xlsx(raw / "org" / "long.xlsx", {"DS": STANDARD_GRID})
     result = ingest_tree(raw, max_sheet_rows=5)
     assert result.sheet_counts.select("note").item() == issues.SHEET_TOO_LARGE
-    assert result.rejected_files.select("source_file", "reason").rows() == [("org/long.xlsx", issues.FILE_TOO_LARGE)]
+    assert result.rejected_files.select("source_file", "reason").rows() == [
+        ("org/long.xlsx", issues.FILE_TOO_LARGE)
+    ]
 
 
 def test_population_and_targets_are_not_member_files(tmp_path: Path) -> None:
