@@ -26,7 +26,7 @@ class _Cluster:
     year_max: int | None = None
 
 
-def _components(n_groups: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def components(n_groups: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n_groups, n_groups))
     return connected_components(graph, directed=False)[1]
 
@@ -118,7 +118,7 @@ def cluster_groups(
         )
 
     g_edges = _as_groups(edges)
-    comp = _components(
+    comp = components(
         n_groups,
         g_edges.get_column("group_l").to_numpy(),
         g_edges.get_column("group_r").to_numpy(),

@@ -16,6 +16,7 @@ from ddss.linkage.settings import ComparisonSpec, LinkageSettings
 from ddss.text import ascii_fold_expr
 
 NULL_GAMMA = -1
+TF_COUNT = "_tf_count"  # optional row count of a pre-aggregated term-frequency reference
 FOLD_COLUMNS = {
     "given_fold": "given_name",
     "surname_fold": "surname",
@@ -61,12 +62,17 @@ def _date_levels(spec: ComparisonSpec) -> list[tuple[str, pl.Expr]]:
         & (date_l.dt.day() == date_r.dt.month())
         & (date_l.dt.month() == date_r.dt.day())
     )
+    # A year-only row (DOMAIN.md: "Ngày sinh / Năm sinh", dates "or year only") agreeing on
+    # the year lacks detail; two full dates in the same year that differ disagree. They are
+    # separate levels so each gets its own weight.
+    both_dates = date_l.is_not_null() & date_r.is_not_null()
     return [
         ("null", year_l.is_null() | year_r.is_null()),
         ("exact", date_l == date_r),
         ("day-month swapped", swapped),
         ("one digit off", pl.col(f"_lev_{spec.name}") == 1),
-        ("year agrees", year_l == year_r),
+        ("year agrees", (year_l == year_r) & ~both_dates),
+        ("same year, other date", year_l == year_r),
         ("year within 1", (year_l.cast(pl.Int32) - year_r.cast(pl.Int32)).abs() <= 1),
         ("else", pl.lit(True)),
     ]
@@ -192,7 +198,9 @@ def _digit_edits(pairs: pl.DataFrame, left: str, right: str, name: str) -> pl.Da
     (12 <-> 21) is OSA 1 / Levenshtein 2. Different lengths count as far apart (9); a value
     with non-digits gets no distance (falls to "else").
     """
-    width = min(int(pairs.select(pl.col(left).str.len_chars().max()).item() or 0), 18)
+    # each distinct (left, right) value pair once; joined back below
+    todo = pairs.select(left, right).drop_nulls().unique()
+    width = min(int(todo.select(pl.col(left).str.len_chars().max()).item() or 0), 18)
     same_len = pl.col(left).str.len_chars() == pl.col(right).str.len_chars()
     as_int = {
         side: pl.when(pl.col(col).str.contains(r"^\d+$")).then(pl.col(col).cast(pl.Int64, strict=False))
@@ -200,10 +208,11 @@ def _digit_edits(pairs: pl.DataFrame, left: str, right: str, name: str) -> pl.Da
     }
     dl = [f"_d{i}_l" for i in range(width)]
     dr = [f"_d{i}_r" for i in range(width)]
-    digits = pairs.with_columns(
-        *[((as_int["l"] // 10**i) % 10).cast(pl.Int8).alias(dl[i]) for i in range(width)],
-        *[((as_int["r"] // 10**i) % 10).cast(pl.Int8).alias(dr[i]) for i in range(width)],
-    )
+    ints = todo.with_columns(as_int["l"].alias("_int_l"), as_int["r"].alias("_int_r"))
+    digits = ints.with_columns(
+        *[((pl.col("_int_l") // 10**i) % 10).cast(pl.Int8).alias(dl[i]) for i in range(width)],
+        *[((pl.col("_int_r") // 10**i) % 10).cast(pl.Int8).alias(dr[i]) for i in range(width)],
+    ).drop("_int_l", "_int_r")
     chars = [(pl.col(dl[i]) != pl.col(dr[i])).cast(pl.Int32) for i in range(width)]
     diff = pl.sum_horizontal(chars) if chars else pl.lit(0)
     swaps = [
@@ -214,7 +223,7 @@ def _digit_edits(pairs: pl.DataFrame, left: str, right: str, name: str) -> pl.Da
     ]
     swapped = pl.any_horizontal(swaps) if swaps else pl.lit(False)
     hamming = pl.when(same_len).then(pl.col("_diff")).otherwise(9)
-    return (
+    scored = (
         digits.with_columns(diff.alias("_diff"), swapped.alias("_swap"))
         .drop(dl + dr)
         .with_columns(
@@ -226,6 +235,7 @@ def _digit_edits(pairs: pl.DataFrame, left: str, right: str, name: str) -> pl.Da
         )
         .drop("_diff", "_swap")
     )
+    return pairs.join(scored, on=[left, right], how="left", nulls_equal=False)
 
 
 def _with_similarities(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.DataFrame:
@@ -250,13 +260,15 @@ def _with_similarities(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.DataFram
 
 
 def _with_tf(pairs: pl.DataFrame, right: pl.DataFrame, spec: ComparisonSpec) -> pl.DataFrame:
-    """Relative frequency of the agreed value, from the reference (`right`) frame."""
+    """Relative frequency of the agreed value in the reference frame (rows counted, or
+    summed from `TF_COUNT` when the reference is pre-aggregated per distinct name)."""
     key = spec.fold_column or spec.column
+    count = pl.col(TF_COUNT).sum() if TF_COUNT in right.columns else pl.len()
     tf = (
-        right.select(pl.col(key).alias("_v"))
-        .drop_nulls()
+        right.select(pl.col(key).alias("_v"), *([TF_COUNT] if TF_COUNT in right.columns else []))
+        .drop_nulls("_v")
         .group_by("_v")
-        .agg(pl.len().alias("_n"))
+        .agg(count.cast(pl.Float64).alias("_n"))
         .with_columns((pl.col("_n") / pl.col("_n").sum()).alias(f"tf_{spec.name}"))
         .drop("_n")
     )
@@ -278,13 +290,16 @@ def compare(
     settings: LinkageSettings,
     *,
     id_column: str | None = None,
+    tf_reference: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Comparison vectors for candidate pairs.
 
     `candidate_pairs` has `<id>_l`, `<id>_r` (and any extra columns such as `match_key`);
     `left`/`right` are records keyed by `<id>` (the same frame when deduplicating). Returns
     the pairs with the compared columns suffixed `_l`/`_r`, `gamma_<name>` per comparison
-    and `tf_<name>` for term-frequency-adjusted comparisons.
+    and `tf_<name>` for term-frequency-adjusted comparisons, the value's frequency in
+    `tf_reference` (default `right`; đối soát passes the whole population, never just the
+    candidates, whose names are all alike by construction of the blocking).
     """
     uid = id_column or settings.unique_id
     left = prepare_records(left, settings)
@@ -293,10 +308,11 @@ def compare(
     pairs = candidate_pairs.join(
         left.select(cols).rename({c: f"{c}_l" for c in cols}), on=f"{uid}_l", how="left"
     ).join(right.select(cols).rename({c: f"{c}_r" for c in cols}), on=f"{uid}_r", how="left")
+    reference = right if tf_reference is None else prepare_records(tf_reference, settings)
     for spec in settings.comparisons:
         pairs = _with_similarities(pairs, spec)
         if spec.tf_adjust:
-            pairs = _with_tf(pairs, right, spec)
+            pairs = _with_tf(pairs, reference, spec)
     pairs = pairs.with_columns(gamma_expr(spec) for spec in settings.comparisons)
     temp = ("_sim_", "_lev_", "_osa_", "_s_")
     return pairs.drop([c for c in pairs.columns if c.startswith(temp)])

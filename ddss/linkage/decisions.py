@@ -3,7 +3,8 @@
 Vetoes stop a merge whatever the score: two different valid CCCDs (a CCCD is one person,
 DOMAIN.md "CCCD"), incompatible sex, birth years too far apart. A CCCD one digit off or
 transposed is a typo, not a different person, only when everything else agrees: then it is
-sent to review instead of vetoed.
+not vetoed and the score decides (two people's random 6-digit serials are almost never one
+keystroke apart, DOMAIN.md "CCCD"); clustering treats the two numbers as one.
 """
 
 from __future__ import annotations
@@ -100,9 +101,7 @@ def decide(
         .then(pl.col("_steward"))
         .when(pl.col("veto") == VETO)
         .then(pl.lit(VETO))
-        .when(veto_review & (pl.col("match_weight") >= t_weight - settings.review_band))
-        .then(pl.lit(REVIEW))
-        .when(veto_review)
+        .when(veto_review & (pl.col("match_weight") < t_weight - settings.review_band))
         .then(pl.lit(REJECT))
         .when(pl.col("match_probability") >= settings.threshold)
         .then(pl.lit(ACCEPT))

@@ -15,7 +15,7 @@ import polars as pl
 
 from ddss import issues
 from ddss.linkage.blocking import BlockingStats, block_pairs
-from ddss.linkage.clustering import cluster_groups
+from ddss.linkage.clustering import cluster_groups, components
 from ddss.linkage.comparisons import compare, prepare_records
 from ddss.linkage.decisions import ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide, steward_pairs
 from ddss.linkage.explain import explain_pairs
@@ -28,6 +28,7 @@ from ddss.linkage.scoring import (
     threshold_tradeoff,
 )
 from ddss.linkage.settings import LinkageSettings, default_settings
+from ddss.linkage.training import u_from_random_pairs
 
 log = logging.getLogger(__name__)
 NODE = "_node"
@@ -51,7 +52,9 @@ class LinkageResult:
 def _train(
     compared: pl.DataFrame, records: pl.DataFrame, settings: LinkageSettings
 ) -> tuple[LinkageSettings, pl.DataFrame]:
-    weights, prior = estimate_weights(compared, settings)
+    u = u_from_random_pairs(records, settings, NODE)
+    total_pairs = records.height * (records.height - 1) / 2
+    weights, prior = estimate_weights(compared, settings, u=u, total_pairs=total_pairs)
     tf_u = tf_u_values(records, settings)
     provisional = settings.with_training(weights=weights, prior=prior, threshold=0.5, tf_u=tf_u)
     tradeoff = threshold_tradeoff(score(compared, provisional))
@@ -121,6 +124,34 @@ def _edges(
     )
 
 
+def _typo_aliases(attrs: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
+    """Accepted pairs whose CCCDs are one keystroke apart (veto `review`) hold one person's
+    number typed twice: give their rows one id value, so the coherence check (at most one
+    CCCD per cluster) does not split what the pair decision joined."""
+    near = decided.filter(pl.col("decision").is_in(ACCEPTED) & (pl.col("veto") == REVIEW))
+    ids = attrs.select("node", "id_value")
+    pairs = (
+        near.select(pl.col(f"{NODE}_l").alias("node"), pl.col(f"{NODE}_r").alias("_r"))
+        .join(ids.rename({"id_value": "a"}), on="node")
+        .join(ids.rename({"node": "_r", "id_value": "b"}), on="_r")
+        .select("a", "b")
+        .drop_nulls()
+    )
+    if pairs.is_empty():
+        return attrs
+    values = pl.concat([pairs["a"], pairs["b"]]).unique().sort().to_frame("_v").with_row_index("_i")
+    ends = pairs.join(values.rename({"_v": "a", "_i": "ia"}), on="a").join(
+        values.rename({"_v": "b", "_i": "ib"}), on="b"
+    )
+    comp = components(values.height, ends["ia"].to_numpy(), ends["ib"].to_numpy())
+    canon = values.with_columns(_c=pl.Series(comp)).with_columns(_canon=pl.col("_v").min().over("_c"))
+    return (
+        attrs.join(canon.select("_v", "_canon"), left_on="id_value", right_on="_v", how="left")
+        .with_columns(id_value=pl.coalesce("_canon", "id_value"))
+        .drop("_canon")
+    )
+
+
 def _cluster_all(
     records: pl.DataFrame,
     decided: pl.DataFrame,
@@ -139,6 +170,7 @@ def _cluster_all(
         (pl.col(sex_col) if sex_col else pl.lit(None, pl.String)).cast(pl.String).alias("sex"),
         (pl.col(settings.veto_year) if settings.veto_year else pl.lit(None)).cast(pl.Int32).alias("year"),
     )
+    attrs = _typo_aliases(attrs, decided)
     gap = settings.max_birth_year_gap if settings.veto_year else 10_000
     groups = member_groups if member_groups is not None else attrs.get_column("node")
     member = cluster_groups(

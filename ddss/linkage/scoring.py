@@ -1,11 +1,7 @@
-"""Fellegi–Sunter scoring: m/u per level learned from the data, then match weights.
+"""Fellegi–Sunter scoring: trained m/u per level (training.py) become match weights.
 
-m and u are estimated by EM over the distinct comparison patterns of the candidate pairs
-(a few thousand rows however many pairs there are). EM starts from labels the data gives
-for free: pairs that agree on a valid CCCD are almost surely the same person (initial m),
-pairs with two different valid CCCDs almost surely not (initial u). Agreement on a common
-surname or given name is discounted by term frequency, as in Splink: DOMAIN.md gives
-Nguyễn 38.4 %, so agreeing on it is weak evidence.
+Agreement on a common surname or given name is discounted by term frequency, as in Splink:
+DOMAIN.md gives Nguyễn 38.4 %, so agreeing on it is weak evidence, on a rare name strong.
 """
 
 from __future__ import annotations
@@ -15,97 +11,17 @@ import math
 import numpy as np
 import polars as pl
 
-from ddss.linkage.comparisons import NULL_GAMMA, level_labels, tf_u_exact
-from ddss.linkage.settings import ComparisonSpec, LevelWeight, LinkageSettings
+from ddss.linkage.comparisons import level_labels, tf_u_exact
+from ddss.linkage.settings import ComparisonSpec, LinkageSettings
+from ddss.linkage.training import estimate_weights
 
-_FLOOR = 1e-6
-_MIN_LABELLED = 30
+_FLOOR = 1e-9
+
+__all__ = ["choose_threshold", "estimate_weights", "score", "tf_u_values", "threshold_tradeoff"]
 
 
 def _top(spec: ComparisonSpec) -> int:
     return max(level_labels(spec))
-
-
-def _level_freq(frame: pl.DataFrame, spec: ComparisonSpec, weight: str | None) -> np.ndarray:
-    top = _top(spec)
-    col = f"gamma_{spec.name}"
-    w = pl.col(weight) if weight else pl.lit(1.0)
-    agg = frame.filter(pl.col(col) != NULL_GAMMA).group_by(col).agg(w.sum().alias("n"))
-    out = np.full(top + 1, 0.5, dtype=np.float64)  # light smoothing
-    for g, n in agg.iter_rows():
-        out[int(g)] += float(n)
-    return out / out.sum()
-
-
-def _default_m(spec: ComparisonSpec) -> np.ndarray:
-    top = _top(spec)
-    m = np.array([0.9 * 0.3 ** (top - g) for g in range(top + 1)], dtype=np.float64)
-    m[0] = max(m[0], 0.02)
-    return m / m.sum()
-
-
-def _initial(patterns: pl.DataFrame, settings: LinkageSettings) -> tuple[dict, dict]:
-    """m from CCCD-agreeing pairs, u from pairs with different valid CCCDs (if enough)."""
-    m, u = {}, {}
-    id_spec = next((s for s in settings.comparisons if s.name == settings.label_id), None)
-    same = diff = None
-    if id_spec is not None:
-        col = f"gamma_{id_spec.name}"
-        same = patterns.filter(pl.col(col) == _top(id_spec))
-        diff = patterns.filter(pl.col(col) == 0)
-    for spec in settings.comparisons:
-        if same is not None and same["n"].sum() >= _MIN_LABELLED and spec is not id_spec:
-            m[spec.name] = _level_freq(same, spec, "n")
-        else:
-            m[spec.name] = _default_m(spec)
-        if diff is not None and diff["n"].sum() >= _MIN_LABELLED and spec is not id_spec:
-            u[spec.name] = _level_freq(diff, spec, "n")
-        else:
-            u[spec.name] = _level_freq(patterns, spec, "n")
-    return m, u
-
-
-def estimate_weights(
-    pairs: pl.DataFrame, settings: LinkageSettings, *, iterations: int | None = None
-) -> tuple[tuple[LevelWeight, ...], float]:
-    """EM (m, u and the share of matches among candidates) over comparison patterns."""
-    specs = settings.comparisons
-    gcols = [f"gamma_{s.name}" for s in specs]
-    patterns = pairs.group_by(gcols).agg(pl.len().cast(pl.Float64).alias("n"))
-    m, u = _initial(patterns, settings)
-    gam = patterns.select(gcols).to_numpy().astype(np.int64)
-    n = patterns.get_column("n").to_numpy()
-    lam = 0.1
-    for _ in range(iterations or settings.em_iterations):
-        log_m = np.zeros(len(n))
-        log_u = np.zeros(len(n))
-        for j, spec in enumerate(specs):
-            g = gam[:, j]
-            ok = g != NULL_GAMMA
-            log_m[ok] += np.log(np.maximum(m[spec.name][g[ok]], _FLOOR))
-            log_u[ok] += np.log(np.maximum(u[spec.name][g[ok]], _FLOOR))
-        logit = math.log(lam / (1 - lam)) + log_m - log_u
-        post = 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60)))
-        new_lam = float((n * post).sum() / n.sum())
-        for j, spec in enumerate(specs):
-            g = gam[:, j]
-            ok = g != NULL_GAMMA
-            size = len(m[spec.name])
-            wm = np.bincount(g[ok], weights=(n * post)[ok], minlength=size) + 1e-3
-            wu = np.bincount(g[ok], weights=(n * (1 - post))[ok], minlength=size) + 1e-3
-            m[spec.name] = wm / wm.sum()
-            u[spec.name] = wu / wu.sum()
-        converged = abs(new_lam - lam) < 1e-7
-        lam = min(max(new_lam, 1e-6), 1 - 1e-6)
-        if converged:
-            break
-    weights = tuple(
-        LevelWeight(spec.name, g, label, float(m[spec.name][g]), float(u[spec.name][g]))
-        for spec in specs
-        for g, label in sorted(level_labels(spec).items())
-        if g != NULL_GAMMA
-    )
-    return weights, lam
 
 
 def tf_u_values(records: pl.DataFrame, settings: LinkageSettings) -> tuple[tuple[str, float], ...]:

@@ -166,7 +166,11 @@ def default_settings() -> LinkageSettings:
             thresholds=(0.9,),
             tf_adjust=True,
         ),
-        ComparisonSpec("middle_name", "name", "middle_name", fold_column="middle_fold", thresholds=(0.8,)),
+        # Middle names are few and skewed (Thị, Văn: DOMAIN.md "Names"): agreeing on a rare one
+        # says much more than agreeing on Thị.
+        ComparisonSpec(
+            "middle_name", "name", "middle_name", fold_column="middle_fold", thresholds=(0.8,), tf_adjust=True
+        ),
         ComparisonSpec("birth_date", "date", "birth_date", year_column="birth_year"),
         ComparisonSpec("sex", "exact", "sex"),
         ComparisonSpec("cccd", "id", "cccd"),

@@ -12,6 +12,7 @@ import polars as pl
 
 from ddss import issues
 from ddss.keys import row_id_expr
+from ddss.reconcile.engine import engine_ready, in_population_share
 from ddss.reconcile.exact import MATCH_COLUMNS, exact_matches, member_side, usable_cccd_expr
 from ddss.reconcile.population import POPULATION_COLUMNS, load_population
 from ddss.reconcile.repair import CORRECTION_COLUMNS, cccd_variants, suggest_corrections
@@ -220,7 +221,8 @@ def reconcile_members(
     no_cccd = side.filter(~usable_cccd_expr())
     search_side = pl.concat([no_cccd, side.join(retry, on="row_id", how="semi")])
     rejected_pairs = _rejected_pairs(decisions)
-    scored = search_pairs(search_side, pop, rejected_pairs, settings, name_frequencies(pop))
+    name_tf = None if engine_ready(settings) else name_frequencies(pop)
+    scored = search_pairs(search_side, pop, rejected_pairs, settings, name_tf, in_population_share(exact))
     fixed_links = pl.concat(
         [
             exact.filter(pl.col("matched_cccd").is_not_null()).select("row_id", "matched_cccd"),

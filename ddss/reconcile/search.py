@@ -2,7 +2,8 @@
 
 About a third of members have none (DOMAIN.md: 66.35 % of Women's Union members have a
 CCCD). Candidates come from several strict blocking rules (union of pairs, Splink style),
-are scored by `scoring.score_pairs`, and only a one-to-one, clearly best link above a high
+are scored by the deduplication engine (`engine.py`; `scoring.score_pairs` only when no
+trained linkage model is given), and only a one-to-one, clearly best link above a high
 threshold is accepted; the rest go to stewards as up to three candidates.
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ddss.reconcile.engine import engine_ready, engine_score
-from ddss.reconcile.exact import suffixed
+from ddss.reconcile.engine import competing_posterior, engine_ready, engine_score, name_reference
+from ddss.reconcile.exact import suffixed, usable_cccd_expr
 from ddss.reconcile.scoring import PAIR_FIELDS, ReconcileSettings, probability_to_weight, score_pairs
 
 # Each rule is a list of key columns joined member ↔ citizen with nulls never equal.
@@ -38,8 +39,9 @@ def candidate_pairs(side: pl.DataFrame, population: pl.LazyFrame) -> pl.DataFram
         for i, rule in enumerate(BLOCKING_RULES)
     ]
     keys = pl.concat(per_rule).group_by(PAIR_KEY).agg(pl.col("match_key").min())
+    own_cccd = pl.when(usable_cccd_expr()).then(pl.col("cccd")).alias("cccd_l")
     return (
-        keys.join(members.select(suffixed("_l", ("row_id", "org", "claimant"))), on="row_id")
+        keys.join(members.select(*suffixed("_l", ("row_id", "org", "claimant")), own_cccd), on="row_id")
         .join(
             citizens.select(suffixed("_r", ("cccd", "status"))).rename({"cccd": "candidate_cccd"}),
             on="candidate_cccd",
@@ -123,8 +125,15 @@ def search_pairs(
     excluded: pl.DataFrame,
     settings: ReconcileSettings,
     name_tf: pl.DataFrame | None = None,
+    in_population: float = 0.9,
 ) -> pl.DataFrame:
-    """Scored candidate pairs for `side`, minus pairs a steward rejected (`excluded`)."""
+    """Scored candidate pairs for `side`, minus pairs a steward rejected (`excluded`).
+
+    in_population: prior share of members present in the extract (`in_population_share`).
+    """
     pairs = candidate_pairs(side, population).join(excluded, on=list(PAIR_KEY), how="anti")
-    scored = score_pairs(pairs, settings, name_tf)
-    return engine_score(scored, settings) if engine_ready(settings) else scored
+    if engine_ready(settings):
+        size = int(population.select(pl.len()).collect().item())
+        scored = engine_score(pairs, settings, name_reference(population), size)
+        return competing_posterior(scored, in_population)
+    return score_pairs(pairs, settings, name_tf)

@@ -59,6 +59,8 @@ def test_given_name_levels(left: dict, right: dict, expected: str) -> None:
         ({"birth_date": dt.date(1980, 5, 13)}, {}, "one digit off"),
         # year-only rows: birth_date null, birth_year kept (DOMAIN.md "Dates ... or year only")
         ({"birth_date": None}, {}, "year agrees"),
+        # two full dates in one year that differ disagree: not the same level as year-only
+        ({"birth_date": dt.date(1980, 9, 30)}, {}, "same year, other date"),
         ({"birth_date": dt.date(1981, 9, 30), "birth_year": 1981}, {}, "year within 1"),
         ({"birth_date": dt.date(1990, 9, 30), "birth_year": 1990}, {}, "else"),
         ({"birth_date": None, "birth_year": None}, {}, "null"),

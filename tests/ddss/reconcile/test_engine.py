@@ -34,3 +34,18 @@ def test_engine_scores_the_search_path(members, population):
     assert cands["explanation"].str.contains("Ngày sinh: trùng").all()
     # the exact path does not depend on the engine
     assert status["m1"] == "matched" and status["m3"] == "deceased"
+
+
+def test_namesakes_share_belief_and_a_lone_candidate_gains():
+    """Two citizens fitting a member equally well can't both be them: neither is taken for
+    sure; a lone candidate of the same strength is (DOMAIN.md "Names": namesakes are common)."""
+    from ddss.reconcile.engine import competing_posterior
+
+    scored = pl.DataFrame(
+        {"row_id": ["a", "a", "b"], "candidate_cccd": ["1", "2", "3"], "match_weight": [12.0, 12.0, 12.0]}
+    )
+    post = dict(
+        zip(scored["candidate_cccd"], competing_posterior(scored, 0.9)["match_probability"], strict=True)
+    )
+    assert post["1"] == post["2"] < 0.5
+    assert post["3"] > 0.999
