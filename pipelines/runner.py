@@ -9,6 +9,7 @@ import dagster as dg
 
 from assets.partitions import ORG_PARTITIONS
 from ddss.config import DATA_DIR_ENV, DataPaths
+from ddss.guard import assert_data_not_tracked
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ def run_pipeline(
 
     os.environ[DATA_DIR_ENV] = str(data_dir.resolve())
     paths = DataPaths.from_env(data_dir)
+    assert_data_not_tracked(REPO_ROOT, [paths.raw, paths.clean])
     orgs = paths.orgs()
     if not orgs:
         raise SystemExit(f"no organisation folders under {paths.raw}: nothing to run")
