@@ -14,7 +14,6 @@ from pipelines.schedules import monthly_snapshot_schedule, nightly_cleaning_sche
 from pipelines.sensors import new_member_files_sensor
 
 ASSET_MODULES = [ingest, normalise, population, decisions, dedupe, reconcile, publish]
-RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 
 
 def build_definitions(data_dir: str = "", as_of: str = "") -> dg.Definitions:
