@@ -9,7 +9,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
-from checks.schemas import Member, Metric, RejectedFile, RejectedRow
+from checks.schemas import Member, Metric, NormalisedMember, RejectedFile, RejectedRow
 
 
 def _validation_summary(model: type[pa.DataFrameModel], frame: pl.DataFrame) -> tuple[bool, dict]:
@@ -43,6 +43,7 @@ def contract_check(asset: str, model: type[pa.DataFrameModel]) -> dg.AssetChecks
 
 
 CONTRACT_CHECKS = [
+    contract_check("members_normalised", NormalisedMember),
     contract_check("members", Member),
     contract_check("rejected_rows", RejectedRow),
     contract_check("rejected_files", RejectedFile),

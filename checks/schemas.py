@@ -7,6 +7,33 @@ CCCD_STATUSES = ["valid", "missing", "invalid", "repaired", "legacy_cmnd"]
 MATCH_STATUSES = ["matched", "matched_fuzzy", "mismatch", "not_found", "deceased", "no_cccd"]
 
 
+class NormalisedMember(pa.DataFrameModel):
+    """members_normalised: each field in its one canonical form (issue codes say what changed)."""
+
+    row_id: str = pa.Field(nullable=False, unique=True)
+    org: str = pa.Field(nullable=False)
+    full_name: str = pa.Field(nullable=True, str_matches=r"^\S+( \S+)*$")
+    given_name: str = pa.Field(nullable=True)
+    name_key: str = pa.Field(nullable=True, str_matches=r"^[a-z0-9' -]*$")
+    birth_date: pl.Date = pa.Field(nullable=True)
+    birth_year: pl.Int32 = pa.Field(nullable=True, ge=1880, le=2030)
+    sex: str = pa.Field(nullable=True, isin=["M", "F"])
+    cccd: str = pa.Field(nullable=True, str_matches=r"^\d{12}$")
+    cccd_status: str = pa.Field(isin=CCCD_STATUSES)
+    phone: str = pa.Field(nullable=True, str_matches=r"^0\d{9,10}$")
+    province_code: str = pa.Field(nullable=True, str_matches=r"^\d{2}$")
+    commune_code: str = pa.Field(nullable=True, str_matches=r"^\d{5}$")
+
+    @pa.dataframe_check
+    def birth_year_agrees_with_date(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("birth_date").is_null() | (pl.col("birth_date").dt.year() == pl.col("birth_year"))
+        )
+
+    class Config:
+        strict = False
+
+
 class Member(pa.DataFrameModel):
     """members.duckdb · members: one row per accepted input row."""
 
