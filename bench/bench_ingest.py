@@ -1,16 +1,22 @@
 """Ingest throughput and peak memory for xlsx and csv (issue #4 "Tests and figures").
 
 Writes N member rows spread over F files per format (xlsxwriter constant_memory for xlsx),
-then ingests each format in a fresh process so peak RSS is the ingest's own.
+then ingests each format in a fresh process so peak RSS is the ingest's own (its children's
+peak is added, should any exist). The 2 cores are shared with other work, so CPU seconds and
+rows per CPU-second are reported beside wall time, with the load average at the start;
+`--out` appends every run to a JSON file (bench/results_ingest.json).
 
     .venv/bin/python bench/bench_ingest.py             # 100k rows, 10 files per format
     .venv/bin/python bench/bench_ingest.py --rows 1000000 --corpus /tmp/ddss-bench-1m
+    .venv/bin/python bench/bench_ingest.py --workers 1 --repeat 3 --out bench/results_ingest.json
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import random
 import resource
 import subprocess
@@ -59,19 +65,31 @@ def write_corpus(root: Path, rows: int, files: int, fmt: str) -> None:
                     out.write(",".join(str(v) for v in _member(rng, i + 1)) + "\n")
 
 
-def ingest_only(raw: Path) -> None:
+def ingest_only(raw: Path, workers: int | None) -> None:
     """Child process: ingest and print rows, seconds and peak RSS as JSON."""
     from ddss.ingest import ingest_tree
 
-    before = resource.getrusage(resource.RUSAGE_SELF)
+    def cpu() -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    before = cpu()
     start = time.perf_counter()
-    result = ingest_tree(raw)
+    result = ingest_tree(raw, workers=workers)
     seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+    cpu_seconds = cpu() - before
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib += resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     rows = result.member_rows.height + result.rejected_rows.height
-    stats = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": usage.ru_maxrss / 1024}
+    stats = {"rows": rows, "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mb": peak_kib / 1024}
     print(json.dumps(stats))
+
+
+def _record(out: Path, entry: dict[str, object]) -> None:
+    runs = json.loads(out.read_text()) if out.exists() else []
+    runs.append(entry)
+    out.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
 
 
 def main() -> None:
@@ -80,10 +98,14 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10)
     parser.add_argument("--formats", nargs="+", default=["xlsx", "csv"])
     parser.add_argument("--corpus", type=Path, help="keep/reuse the written files in this folder")
+    parser.add_argument("--workers", type=int, help="ingest_tree(workers=...); default one per CPU")
+    parser.add_argument("--repeat", type=int, default=1, help="ingest runs per format (fresh process each)")
+    parser.add_argument("--out", type=Path, help="append each run to this JSON list")
+    parser.add_argument("--label", default="", help="free text stored with each run")
     parser.add_argument("--ingest-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ingest_only:
-        ingest_only(args.ingest_only)
+        ingest_only(args.ingest_only, args.workers)
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = args.corpus or Path(tmp)
@@ -93,19 +115,40 @@ def main() -> None:
             if not raw.exists():
                 write_corpus(root, args.rows, args.files, fmt)
             written = time.perf_counter() - start
-            out = subprocess.run(
-                [sys.executable, __file__, "--ingest-only", str(raw)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            stats = json.loads(out.strip().splitlines()[-1])
-            print(
-                f"{fmt}: {stats['rows']:,} rows in {args.files} files: "
-                f"{stats['seconds']:.2f} s wall = {stats['rows'] / stats['seconds']:,.0f} rows/s; "
-                f"{stats['cpu_seconds']:.2f} s CPU = {stats['rows'] / stats['cpu_seconds']:,.0f} rows/CPU-s; "
-                f"peak RSS {stats['peak_rss_mb']:.0f} MB (corpus ready in {written:.1f} s)"
-            )
+            for _ in range(args.repeat):
+                load = os.getloadavg()
+                command = [sys.executable, __file__, "--ingest-only", str(raw)]
+                if args.workers is not None:
+                    command += ["--workers", str(args.workers)]
+                out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+                stats = json.loads(out.strip().splitlines()[-1])
+                print(
+                    f"{fmt}: {stats['rows']:,} rows in {args.files} files: "
+                    f"{stats['seconds']:.2f} s wall = {stats['rows'] / stats['seconds']:,.0f} rows/s; "
+                    f"{stats['cpu_seconds']:.2f} s CPU = "
+                    f"{stats['rows'] / stats['cpu_seconds']:,.0f} rows/CPU-s; "
+                    f"peak RSS {stats['peak_rss_mb']:.0f} MB; load {load[0]:.1f} "
+                    f"(corpus ready in {written:.1f} s)"
+                )
+                if args.out:
+                    _record(
+                        args.out,
+                        {
+                            "utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                            "label": args.label,
+                            "format": fmt,
+                            "files": args.files,
+                            "workers": args.workers or os.cpu_count(),
+                            "rows": stats["rows"],
+                            "wall_s": round(stats["seconds"], 3),
+                            "cpu_s": round(stats["cpu_seconds"], 3),
+                            "rows_per_s": round(stats["rows"] / stats["seconds"]),
+                            "rows_per_cpu_s": round(stats["rows"] / stats["cpu_seconds"]),
+                            "peak_rss_mb": round(stats["peak_rss_mb"], 1),
+                            "load_avg_1m": round(load[0], 2),
+                            "cores": os.cpu_count(),
+                        },
+                    )
 
 
 if __name__ == "__main__":

@@ -86,6 +86,12 @@ CHILD_SYNONYMS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 _MAIN = [(field, re.compile(rx)) for field, rx in HEADER_SYNONYMS]
+# Compact key and display label of a header cell, built once (building costs more than
+# running it on ~25 rows).
+_KEY_AND_LABEL = (
+    ascii_fold_expr("v").str.replace_all(r"\(.*?\)", "").str.replace_all(r"[^a-z0-9]", "").alias("k"),
+    pl.col("v").str.replace_all(r"\s+", " ").alias("l"),
+)
 _CHILD = [(parent, re.compile(rx), field) for parent, rx, field in CHILD_SYNONYMS]
 
 
@@ -136,11 +142,13 @@ def header_keys(
     """
     if encoding is not None:
         head = head.with_columns(decode_legacy_expr(c, encoding).alias(c) for c in cells)
-    keys = head.select(
-        ascii_fold_expr(c).str.replace_all(r"\(.*?\)", "").str.replace_all(r"[^a-z0-9]", "") for c in cells
-    )
-    labels = head.select(pl.col(c).str.replace_all(r"\s+", " ") for c in cells)
-    return [list(r) for r in keys.rows()], [list(r) for r in labels.rows()]
+    # One column holding the head row by row: one fold expression instead of one per column.
+    flat = head.select(pl.concat_list(pl.col(c) for c in cells).alias("v")).explode("v")
+    out = flat.select(_KEY_AND_LABEL)
+    width = len(cells)
+    keys, labels = out.get_column("k").to_list(), out.get_column("l").to_list()
+    rows = range(0, len(keys), width)
+    return [keys[i : i + width] for i in rows], [labels[i : i + width] for i in rows]
 
 
 def _single(keys: list) -> dict[int, tuple[str, int] | None]:

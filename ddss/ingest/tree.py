@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Collection
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import polars as pl
 from ddss import issues
 from ddss.ingest import cache
 from ddss.ingest.discover import member_files, org_of, relative_name, sniff
-from ddss.ingest.parse import ParsedFile, exception_reason, parse_bytes, rejected
+from ddss.ingest.parse import ParsedFile, exception_reason, rejected
 from ddss.ingest.places import hints_from_folders
+from ddss.ingest.pool import Job, Outcome, parse_jobs
 from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS
 from ddss.ingest.result import (
     MEMBER_ROWS_SCHEMA,
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_FILE_BYTES = 200 * 1024**2
 _SORT = ["source_file", "source_sheet", "source_row"]
+_REFUSED_KEYS = ("source_file", "source_sheet", "source_row", "org")
 
 
 def ingest_file(
@@ -41,26 +44,35 @@ def ingest_file(
     max_sheet_rows: int = DEFAULT_MAX_SHEET_ROWS,
 ) -> FileResult:
     """Read one member file; never raises for bad content (it becomes a reason code)."""
-    source_file, org = relative_name(path, raw_dir), org_of(path, raw_dir)
+    job = _job(path, cache_dir, max_file_bytes)
+    _, outcome = next(parse_jobs([job], workers=1, max_sheet_rows=max_sheet_rows))
+    return _finish(job, outcome, raw_dir, cache_dir)
+
+
+def _job(path: Path, cache_dir: Path | None, max_file_bytes: int) -> Job:
+    """Read the bytes once (hash and parse share them) and look the content up in the cache."""
     if path.stat().st_size > max_file_bytes:
-        return _attach(source_file, org, path, raw_dir, rejected(issues.FILE_TOO_LARGE))
+        return Job(path, b"", "", rejected(issues.FILE_TOO_LARGE))
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    parsed = cache.load(cache_dir, digest) if cache_dir is not None else None
-    from_cache = parsed is not None
-    if parsed is None:
+    cached = cache.load(cache_dir, digest) if cache_dir is not None else None
+    return Job(path, b"" if cached is not None else data, digest, cached)
+
+
+def _finish(job: Job, outcome: Outcome, raw_dir: Path, cache_dir: Path | None) -> FileResult:
+    """Turn a parse (or its exception) into the file's result; store fresh parses in the cache."""
+    source_file, org = relative_name(job.path, raw_dir), org_of(job.path, raw_dir)
+    from_cache = job.parsed is not None and bool(job.digest)
+    if isinstance(outcome, Exception):
+        reason = exception_reason(outcome, sniff(job.data), job.path.suffix.lower())
+        log.warning("file rejected: %s (%s, %s)", source_file, reason, type(outcome).__name__)
+        outcome = rejected(reason)
+    if job.parsed is None and cache_dir is not None:
         try:
-            parsed = parse_bytes(data, path.suffix.lower(), max_sheet_rows=max_sheet_rows)
-        except Exception as exc:  # the one file boundary: any reader failure is a reason
-            reason = exception_reason(exc, sniff(data), path.suffix.lower())
-            log.warning("file rejected: %s (%s, %s)", source_file, reason, type(exc).__name__)
-            parsed = rejected(reason)
-        if cache_dir is not None:
-            try:
-                cache.store(cache_dir, digest, parsed)
-            except OSError as exc:  # a full or read-only cache only costs speed next run
-                log.warning("cache not written for %s (%s)", source_file, type(exc).__name__)
-    return _attach(source_file, org, path, raw_dir, parsed, digest=digest, from_cache=from_cache)
+            cache.store(cache_dir, job.digest, outcome)
+        except OSError as exc:  # a full or read-only cache only costs speed next run
+            log.warning("cache not written for %s (%s)", source_file, type(exc).__name__)
+    return _attach(source_file, org, job.path, raw_dir, outcome, digest=job.digest, from_cache=from_cache)
 
 
 def _attach(
@@ -76,18 +88,27 @@ def _attach(
     """Add provenance and folder hints to a path-independent parse."""
     folders = list(path.relative_to(raw_dir).parts[1:-1])
     folder = hints_from_folders(folders)
-    rows = parsed.rows.with_columns(
-        pl.lit(source_file).alias("source_file"),
-        pl.lit(org).alias("org"),
-        pl.coalesce("title_province_hint", pl.lit(folder.province, pl.String)).alias("province_hint"),
-        pl.coalesce("title_commune_hint", pl.lit(folder.commune, pl.String)).alias("commune_hint"),
-    ).with_columns(row_id_expr())
-    accepted = rows.filter(pl.col("reject_reason").is_null()).select(MEMBER_ROWS_SCHEMA.keys())
-    refused = rows.filter(pl.col("reject_reason").is_not_null()).select(
-        "source_file", "source_sheet", "source_row", "org", pl.col("reject_reason").alias("reason"), "raw"
+    rows = (
+        parsed.rows.lazy()
+        .with_columns(
+            pl.lit(source_file).alias("source_file"),
+            pl.lit(org).alias("org"),
+            pl.coalesce("title_province_hint", pl.lit(folder.province, pl.String)).alias("province_hint"),
+            pl.coalesce("title_commune_hint", pl.lit(folder.commune, pl.String)).alias("commune_hint"),
+        )
+        .with_columns(row_id_expr())
     )
-    sheets = parsed.sheets.with_columns(pl.lit(source_file).alias("source_file")).select(
-        SHEET_COUNTS_SCHEMA.keys()
+    # One collect_all for the three frames: this runs once per file.
+    accepted, refused, sheets = pl.collect_all(
+        [
+            rows.filter(pl.col("reject_reason").is_null()).select(MEMBER_ROWS_SCHEMA.keys()),
+            rows.filter(pl.col("reject_reason").is_not_null()).select(
+                *_REFUSED_KEYS, pl.col("reject_reason").alias("reason"), "raw"
+            ),
+            parsed.sheets.lazy()
+            .with_columns(pl.lit(source_file).alias("source_file"))
+            .select(SHEET_COUNTS_SCHEMA.keys()),
+        ]
     )
     return FileResult(source_file, org, accepted, refused, sheets, parsed.reason, digest, from_cache)
 
@@ -99,19 +120,14 @@ def ingest_tree(
     cache_dir: Path | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_sheet_rows: int = DEFAULT_MAX_SHEET_ROWS,
+    workers: int | None = None,
 ) -> IngestResult:
     """Every member file under raw/<org>/ (population/ and targets/ skipped; only `orgs` when
-    given), sorted output."""
-    results = [
-        ingest_file(
-            path,
-            raw_dir,
-            cache_dir=cache_dir,
-            max_file_bytes=max_file_bytes,
-            max_sheet_rows=max_sheet_rows,
-        )
-        for path in member_files(raw_dir, orgs)
-    ]
+    given), sorted output. `workers` files are parsed at once, in threads (default: one per
+    CPU; 1 = no threads); the output does not depend on it."""
+    jobs = (_job(path, cache_dir, max_file_bytes) for path in member_files(raw_dir, orgs))
+    parsed = parse_jobs(jobs, workers=workers or os.cpu_count() or 1, max_sheet_rows=max_sheet_rows)
+    results = [_finish(job, outcome, raw_dir, cache_dir) for job, outcome in parsed]
     files = pl.DataFrame(
         [(r.source_file, r.reason, r.org) for r in results if r.reason is not None],
         schema=REJECTED_FILES_SCHEMA,

@@ -121,3 +121,34 @@ def test_place_hints_from_titles(texts: list[str], province: str | None, commune
 def test_place_hints_from_folders(folders: list[str], province: str | None, commune: str | None) -> None:
     hints = hints_from_folders(folders)
     assert (hints.province, hints.commune) == (province, commune)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["Họ và tên", "HỌ VÀ TÊN", "Ho va ten", "Họ và tên (*)", " họ  và tên "],
+)
+def test_repeated_header_in_any_case_or_accent_form_is_dropped(cell: str) -> None:
+    # DOMAIN.md "Header variants": with/without diacritics, any case, extra spaces, remarks.
+    data = [
+        ["1", "Nguyễn Văn A", "1980", None],
+        ["STT", cell, "Năm sinh", None],
+        ["2", "Hà Văn Tân", None, None],
+    ]
+    assert kept(data) == [(2, "Nguyễn Văn A", None), (4, "Hà Văn Tân", None)]
+
+
+@pytest.mark.parametrize("name", ["Hồ Văn Tên", "Hà Tên", "Họ Văn Tân", "Ho Ten"])
+def test_members_whose_names_resemble_the_label_are_kept(name: str) -> None:
+    # Only a cell whose compact key equals the label's is a repeated header.
+    assert kept([["1", name, "1980", None]]) == [(2, name, None)]
+
+
+def test_signature_in_the_stt_column_ends_the_table() -> None:
+    # DOMAIN.md "Spreadsheet layouts": the signature block is often typed in column A (the
+    # STT column, which maps to no field); the signer's name under it is not a member.
+    data = [
+        ["1", "Nguyễn Văn A", "1980", None],
+        ["Người lập biểu", None, None, None],
+        [None, "Trần Thị Ký", None, None],
+    ]
+    assert kept(data) == [(2, "Nguyễn Văn A", None)]
