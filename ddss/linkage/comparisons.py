@@ -12,10 +12,13 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
+from ddss import issues
 from ddss.linkage.settings import ComparisonSpec, LinkageSettings
 from ddss.text import ascii_fold_expr
 
 NULL_GAMMA = -1
+GUESSED_SEX_CODES = (issues.SEX_FROM_UNMARKED_COLUMN, issues.SEX_HINT_FROM_MIDDLE_NAME)
+FULL_NAME = "full_name"  # name of the whole-name term-frequency adjustment (tf_/mw_tf_ columns)
 TF_COUNT = "_tf_count"  # optional row count of a pre-aggregated term-frequency reference
 FOLD_COLUMNS = {
     "given_fold": "given_name",
@@ -148,7 +151,16 @@ def required_columns(settings: LinkageSettings) -> list[str]:
         ):
             if col and col not in cols:
                 cols.append(col)
+    for extra in (settings.full_name_tf, settings.sex_guessed):
+        if extra and extra not in cols:
+            cols.append(extra)
     return cols
+
+
+def sex_guessed_expr() -> pl.Expr:
+    """True where the normaliser guessed the sex and asked for a check (a blank "Nữ" cell
+    read as male, a Văn/Thị middle name): evidence for scoring, too weak for a hard veto."""
+    return pl.col("issues").list.set_intersection(list(GUESSED_SEX_CODES)).list.len() > 0
 
 
 def prepare_records(frame: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
@@ -165,6 +177,8 @@ def prepare_records(frame: pl.DataFrame, settings: LinkageSettings) -> pl.DataFr
         for fold, source in FOLD_COLUMNS.items()
         if fold in wanted and fold not in frame.columns and source in frame.columns
     ]
+    if settings.sex_guessed and settings.sex_guessed not in frame.columns and "issues" in frame.columns:
+        exprs.append(sex_guessed_expr().alias(settings.sex_guessed))
     out = frame.with_columns(exprs) if exprs else frame
     fallbacks = [
         pl.col(spec.fold_column or spec.column).alias(spec.phonetic_column)
@@ -259,17 +273,25 @@ def _with_similarities(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.DataFram
     return pairs.join(scores, on=[f"{src}_l", f"{src}_r"], how="left", nulls_equal=False)
 
 
-def _with_tf(pairs: pl.DataFrame, right: pl.DataFrame, spec: ComparisonSpec) -> pl.DataFrame:
-    """Relative frequency of the agreed value in the reference frame (rows counted, or
-    summed from `TF_COUNT` when the reference is pre-aggregated per distinct name)."""
-    key = spec.fold_column or spec.column
+def _with_tf(
+    pairs: pl.DataFrame, right: pl.DataFrame, key: str, name: str, *, leave_one_out: bool = False
+) -> pl.DataFrame:
+    """Relative frequency of the left value of `key` in the reference frame as `tf_<name>`
+    (rows counted, or summed from `TF_COUNT` when the reference is pre-aggregated).
+
+    leave_one_out: count the value's *other* holders (n - 1, at least 1): the record being
+    matched is itself in the reference, and for a rare value it would otherwise double
+    the estimated chance that a stranger shares it.
+    """
     count = pl.col(TF_COUNT).sum() if TF_COUNT in right.columns else pl.len()
+    total = pl.col("_n").sum()
+    share = ((pl.col("_n") - 1).clip(lower_bound=1) if leave_one_out else pl.col("_n")) / total
     tf = (
         right.select(pl.col(key).alias("_v"), *([TF_COUNT] if TF_COUNT in right.columns else []))
         .drop_nulls("_v")
         .group_by("_v")
         .agg(count.cast(pl.Float64).alias("_n"))
-        .with_columns((pl.col("_n") / pl.col("_n").sum()).alias(f"tf_{spec.name}"))
+        .with_columns(share.alias(f"tf_{name}"))
         .drop("_n")
     )
     return pairs.join(tf, left_on=f"{key}_l", right_on="_v", how="left").drop("_v", strict=False)
@@ -312,7 +334,9 @@ def compare(
     for spec in settings.comparisons:
         pairs = _with_similarities(pairs, spec)
         if spec.tf_adjust:
-            pairs = _with_tf(pairs, reference, spec)
+            pairs = _with_tf(pairs, reference, spec.fold_column or spec.column, spec.name)
+    if settings.full_name_tf:
+        pairs = _with_tf(pairs, reference, settings.full_name_tf, FULL_NAME, leave_one_out=True)
     pairs = pairs.with_columns(gamma_expr(spec) for spec in settings.comparisons)
     temp = ("_sim_", "_lev_", "_osa_", "_s_")
     return pairs.drop([c for c in pairs.columns if c.startswith(temp)])

@@ -51,7 +51,14 @@ def veto_expr(settings: LinkageSettings) -> pl.Expr:
         vetoes += [g == 0, near & ~others]
         review = near & others
     if settings.veto_sex and settings.veto_sex in specs:
-        vetoes.append(pl.col(f"gamma_{settings.veto_sex}") == 0)
+        differs = pl.col(f"gamma_{settings.veto_sex}") == 0
+        if settings.sex_guessed:
+            guessed = [
+                pl.col(f"{settings.sex_guessed}_{side}").cast(pl.Boolean, strict=False).fill_null(False)
+                for side in "lr"
+            ]
+            differs = differs & ~(guessed[0] | guessed[1])
+        vetoes.append(differs)
     if settings.veto_year:
         y_l = pl.col(f"{settings.veto_year}_l").cast(pl.Int32)
         y_r = pl.col(f"{settings.veto_year}_r").cast(pl.Int32)
@@ -67,6 +74,31 @@ def veto_expr(settings: LinkageSettings) -> pl.Expr:
     )
 
 
+def birth_conflict_expr(settings: LinkageSettings) -> pl.Expr:
+    """Both birth dates known and different beyond a typo (not a day/month swap, not one digit
+    off), with no identical CCCD to vouch for the pair: never merged automatically.
+
+    A date or year recorded twice is the strongest evidence after the CCCD that two namesakes
+    are two people (DOMAIN.md "Names": namesakes are common); measured on the hard profile,
+    such pairs above the threshold were almost all false merges. They go to review.
+    """
+    specs = {s.name: s for s in settings.comparisons}
+    date = next((s for s in settings.comparisons if s.kind == "date"), None)
+    if date is None or not settings.veto_year:  # birth rules are on only with the year veto
+        return pl.lit(False)
+    labels = level_labels(date)
+    floor = next((k for k, v in labels.items() if v == "year agrees"), None)
+    if floor is None:
+        return pl.lit(False)
+    g = pl.col(f"gamma_{date.name}")
+    conflict = (g >= 0) & (g < floor)
+    if settings.veto_id and settings.veto_id in specs:
+        conflict = conflict & (
+            pl.col(f"gamma_{settings.veto_id}") != max(level_labels(specs[settings.veto_id]))
+        )
+    return conflict.fill_null(False)
+
+
 def _ordered(frame: pl.DataFrame, uid: str) -> pl.DataFrame:
     lo = pl.min_horizontal(f"{uid}_l", f"{uid}_r")
     hi = pl.max_horizontal(f"{uid}_l", f"{uid}_r")
@@ -80,7 +112,10 @@ def decide(
     *,
     id_column: str | None = None,
 ) -> pl.DataFrame:
-    """Add `veto` and `decision`: steward confirm/split, veto, accept, review or reject."""
+    """Add `veto` and `decision`: steward confirm/split, veto, accept, review or reject.
+
+    A pair above the threshold whose birth dates conflict (`birth_conflict_expr`) is
+    reviewed, not accepted."""
     if settings.threshold is None:
         raise ValueError("settings have no threshold")
     uid = id_column or settings.unique_id
@@ -103,7 +138,7 @@ def decide(
         .then(pl.lit(VETO))
         .when(veto_review & (pl.col("match_weight") < t_weight - settings.review_band))
         .then(pl.lit(REJECT))
-        .when(pl.col("match_probability") >= settings.threshold)
+        .when((pl.col("match_probability") >= settings.threshold) & ~birth_conflict_expr(settings))
         .then(pl.lit(ACCEPT))
         .when(pl.col("match_weight") >= t_weight - settings.review_band)
         .then(pl.lit(REVIEW))

@@ -11,7 +11,7 @@ import math
 
 import polars as pl
 
-from ddss.linkage.comparisons import NULL_GAMMA, level_labels
+from ddss.linkage.comparisons import FULL_NAME, NULL_GAMMA, level_labels
 from ddss.linkage.scoring import prior_weight
 from ddss.linkage.settings import LinkageSettings
 
@@ -41,6 +41,8 @@ def explain_pairs(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFram
         raise ValueError("settings are not trained")
     names = [s.name for s in settings.comparisons]
     tf_names = [s.name for s in settings.comparisons if s.tf_adjust and f"mw_tf_{s.name}" in pairs.columns]
+    if f"mw_tf_{FULL_NAME}" in pairs.columns:
+        tf_names.append(FULL_NAME)
     steps = (
         [(0, "prior", None)]
         + [(i + 1, n, f"mw_{n}") for i, n in enumerate(names)]
@@ -57,7 +59,8 @@ def explain_pairs(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFram
         )
     ]
     for step, name, col in steps[1:]:
-        gamma = pl.col(f"gamma_{name}") if name in names else pl.col(f"gamma_{name[3:]}")
+        base = name if name in names else name[3:]
+        gamma = pl.col(f"gamma_{base}") if f"gamma_{base}" in pairs.columns else pl.lit(None, pl.Int8)
         parts.append(
             pairs.select(
                 *ids,

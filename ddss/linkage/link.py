@@ -152,6 +152,18 @@ def _typo_aliases(attrs: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _coherence_sex(records: pl.DataFrame, sex_col: str | None, guessed: str | None) -> pl.Expr:
+    """Sex for the cluster coherence check; a guessed sex (never a veto) counts as unknown."""
+    if not sex_col:
+        return pl.lit(None, pl.String)
+    sex = pl.col(sex_col).cast(pl.String)
+    if guessed and guessed in records.columns:
+        return (
+            pl.when(pl.col(guessed).cast(pl.Boolean, strict=False).fill_null(False)).then(None).otherwise(sex)
+        )
+    return sex
+
+
 def _cluster_all(
     records: pl.DataFrame,
     decided: pl.DataFrame,
@@ -167,7 +179,7 @@ def _cluster_all(
     attrs = records.select(
         pl.col(NODE).alias("node"),
         (pl.col(id_col) if id_col else pl.lit(None, pl.String)).cast(pl.String).alias("id_value"),
-        (pl.col(sex_col) if sex_col else pl.lit(None, pl.String)).cast(pl.String).alias("sex"),
+        _coherence_sex(records, sex_col, settings.sex_guessed).alias("sex"),
         (pl.col(settings.veto_year) if settings.veto_year else pl.lit(None)).cast(pl.Int32).alias("year"),
     )
     attrs = _typo_aliases(attrs, decided)
@@ -200,23 +212,29 @@ def _cluster_all(
 def _ids(
     records: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings, secret: bytes
 ) -> pl.DataFrame:
-    """Anchor = the cluster's single valid CCCD, else its smallest row_id -> keyed HMAC id."""
+    """Anchor = the cluster's single valid CCCD, else its smallest row_id -> keyed HMAC id.
+
+    Two clusters the linkage kept apart can still hold the same CCCD (one of them typed
+    someone else's number, DOMAIN.md "CCCD"): a CCCD anchor shared by several clusters
+    would give them one id and undo the split, so those clusters fall back to row anchors.
+    """
     uid = settings.unique_id
     id_col = next((s.column for s in settings.comparisons if s.name == settings.veto_id), None)
     frame = records.select(
         NODE, uid, "org", (pl.col(id_col) if id_col else pl.lit(None, pl.String)).cast(pl.String).alias("_id")
     ).join(clusters.rename({"node": NODE}), on=NODE)
 
-    def anchor(by: str) -> pl.Expr:
+    def anchor(by: str, scope: pl.Expr | None = None) -> pl.Expr:
         ids = pl.col("_id").drop_nulls().unique()
-        return (
-            pl.when(ids.len().over(by) == 1)
-            .then(pl.lit("cccd:") + pl.col("_id").drop_nulls().first().over(by))
-            .otherwise(pl.lit("row:") + pl.col(uid).min().over(by))
-        )
+        cccd = pl.when(ids.len().over(by) == 1).then(pl.col("_id").drop_nulls().first().over(by))
+        keys = [cccd] if scope is None else [scope, cccd]
+        shared = pl.col(by).n_unique().over(keys) > 1
+        row = pl.lit("row:") + pl.col(uid).min().over(by)
+        own = pl.when(cccd.is_null() | shared).then(row).otherwise(pl.lit("cccd:") + cccd)
+        return own if scope is None else scope + pl.lit(ANCHOR_SEP) + own
 
     frame = frame.with_columns(
-        _m_anchor=pl.col("org") + pl.lit(ANCHOR_SEP) + anchor("member_cluster"),
+        _m_anchor=anchor("member_cluster", pl.col("org")),
         _p_anchor=anchor("person_cluster"),
         member_cluster_size=pl.len().over("member_cluster").cast(pl.Int32),
         is_duplicate=pl.col(uid) != pl.col(uid).min().over("member_cluster"),

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import polars as pl
 
-from ddss.linkage.comparisons import level_labels, tf_u_exact
+from ddss.linkage.comparisons import FULL_NAME, level_labels, tf_u_exact
 from ddss.linkage.settings import ComparisonSpec, LinkageSettings
 from ddss.linkage.training import estimate_weights
 
@@ -46,6 +46,39 @@ def _tf_adjustment(spec: ComparisonSpec, settings: LinkageSettings) -> pl.Expr:
     )
 
 
+def _full_name_adjustment(pairs: pl.DataFrame, settings: LinkageSettings) -> list[pl.Expr]:
+    """One term-frequency adjustment for the whole name, replacing the parts' own.
+
+    Summing surname, middle and given name (and sex) as independent evidence counts the
+    same fact several times: Vietnamese middle names and given names are gendered (DOMAIN.md
+    "Names": Thị/Văn), so a same-name pair of strangers agrees on all of them at once. When
+    two records agree on the folded full name, the parts' product of u is swapped for the
+    full name's own frequency in the reference (leave-one-out): the chance that a stranger
+    shares exactly this name. Namesakes then weigh what they really are.
+    """
+    col = settings.full_name_tf
+    tf_col = f"tf_{FULL_NAME}"
+    if not col or tf_col not in pairs.columns or f"{col}_l" not in pairs.columns:
+        return []
+    u: dict[str, dict[int, float]] = {}
+    for w in settings.weights:
+        u.setdefault(w.comparison, {})[w.gamma] = w.u
+    parts = [s for s in settings.comparisons if s.tf_adjust and s.kind == "name"]
+    # a part agreeing on its folded value sits at its top two levels (exact, diacritic-
+    # insensitive): the chance two strangers do so is the sum of both levels' u
+    log_u = sum(
+        math.log2(max(u[s.name].get(_top(s), 0.0) + u[s.name].get(_top(s) - 1, 0.0), _FLOOR)) for s in parts
+    )
+    agree = (pl.col(f"{col}_l") == pl.col(f"{col}_r")).fill_null(False)
+    bound = settings.full_name_tf_max_bits
+    raw = pl.lit(log_u) - pl.col(tf_col).clip(lower_bound=_FLOOR).log(2)
+    full = pl.when(agree).then(raw.clip(-bound, bound).fill_null(0.0)).otherwise(0.0)
+    zeroed = [
+        pl.when(agree).then(0.0).otherwise(pl.col(f"mw_tf_{s.name}")).alias(f"mw_tf_{s.name}") for s in parts
+    ]
+    return [*zeroed, full.alias(f"mw_tf_{FULL_NAME}")]
+
+
 def prior_weight(prior: float) -> float:
     return math.log2(prior / (1 - prior))
 
@@ -68,6 +101,8 @@ def score(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
     ]
     exprs += [_tf_adjustment(s, settings) for s in settings.comparisons if s.tf_adjust]
     out = pairs.with_columns(exprs)
+    full = _full_name_adjustment(out, settings)
+    out = out.with_columns(full) if full else out
     mw_cols = [c for c in out.columns if c.startswith("mw_")]
     weight = pl.lit(prior_weight(settings.prior)) + pl.sum_horizontal(mw_cols)
     return out.with_columns(match_weight=weight).with_columns(

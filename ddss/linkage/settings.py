@@ -73,6 +73,10 @@ class LinkageSettings:
     threshold: match probability at or above which a pair is accepted (None: choose from
     the data). review_band: how many bits below the threshold weight a pair is still sent
     to stewards. max_block_size: a blocking key value with more rows is skipped (reported).
+    sex_guessed: boolean column (derived from `issues` when absent, see comparisons.py)
+    marking a sex the normaliser guessed and flagged for checking: it never vetoes a merge.
+    full_name_tf: folded full-name column; when two records agree on it, the name parts'
+    separate term-frequency adjustments are replaced by one on the whole name (see scoring.py).
     """
 
     comparisons: tuple[ComparisonSpec, ...]
@@ -88,9 +92,12 @@ class LinkageSettings:
     max_birth_year_gap: int = 2
     cannot_link_weight: float = -12.0
     tf_max_bits: float = 4.0
+    full_name_tf: str | None = "name_fold"
+    full_name_tf_max_bits: float = 10.0
     label_id: str | None = "cccd"
     veto_id: str | None = "cccd"
     veto_sex: str | None = "sex"
+    sex_guessed: str | None = "sex_guessed"
     veto_year: str | None = "birth_year"
     weights: tuple[LevelWeight, ...] = ()
     tf_u: tuple[tuple[str, float], ...] = ()

@@ -17,7 +17,13 @@ from ddss.reconcile.exact import MATCH_COLUMNS, exact_matches, member_side, usab
 from ddss.reconcile.population import POPULATION_COLUMNS, load_population
 from ddss.reconcile.repair import CORRECTION_COLUMNS, cccd_variants, suggest_corrections
 from ddss.reconcile.scoring import ReconcileSettings, name_frequencies, score_pairs
-from ddss.reconcile.search import BLOCKING_RULES, accept_links, search_pairs, top_candidates
+from ddss.reconcile.search import (
+    BLOCKING_RULES,
+    accept_links,
+    search_pairs,
+    top_candidates,
+    unique_namesakes,
+)
 
 __all__ = [
     "BLOCKING_RULES",
@@ -238,7 +244,8 @@ def reconcile_members(
         pl.lit(_FIXED_WEIGHT).alias("match_weight"),
     )
     undecided = scored.join(match_decided, on="row_id", how="anti")
-    accepted = accept_links(undecided, claims, settings)
+    unique = unique_namesakes(undecided, search_side, pop, settings)
+    accepted = accept_links(undecided, claims, settings, unique)
     candidates = top_candidates(undecided, accepted, settings).cast(CANDIDATE_COLUMNS).sort("row_id", "rank")
     matches = _search_matches(accepted, candidates, exact, no_cccd)
 

@@ -106,7 +106,7 @@ def engine_score(
     """
     linkage = settings.linkage
     assert linkage is not None  # engine_ready() checked by the caller
-    tuned = replace(linkage, prior=search_prior(population_size), unique_id=_ID)
+    tuned = replace(linkage, prior=search_prior(population_size), unique_id=_ID, full_name_tf=None)
     left = _records(pairs, "_l", "row_id")
     right = _records(pairs, "_r", "candidate_cccd")
     candidates = pairs.select(pl.col("row_id").alias(f"{_ID}_l"), pl.col("candidate_cccd").alias(f"{_ID}_r"))

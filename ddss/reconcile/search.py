@@ -51,13 +51,83 @@ def candidate_pairs(side: pl.DataFrame, population: pl.LazyFrame) -> pl.DataFram
     )
 
 
-def accept_links(scored: pl.DataFrame, claims: pl.DataFrame, settings: ReconcileSettings) -> pl.DataFrame:
+UNIQUE_KEY = ("name_key", "birth_year", "commune_code")
+
+
+def unique_namesakes(
+    scored: pl.DataFrame, side: pl.DataFrame, population: pl.LazyFrame, settings: ReconcileSettings
+) -> pl.DataFrame:
+    """`row_id, candidate_cccd` pairs acceptable by uniqueness rather than by score.
+
+    A member recorded with a year only (DOMAIN.md "Ngày sinh / Năm sinh": dates "or year
+    only") cannot out-score the 0.999 bar on name, year and commune alone, although the
+    population file can settle it: when exactly one citizen in the whole extract has this
+    folded full name, birth year and commune, a member with the same three is either that
+    citizen or absent from the extract. So the pair is accepted when, in addition:
+    - the score's own posterior is at least `unique_accept_probability` (0.99; the share of
+      members absent from the extract keeps the rest risky: measured, see the bench note),
+    - the member's only candidate above the steward floor is this citizen,
+    - nothing recorded disagrees (a full birth date, when present, equals the citizen's; sex,
+      when present, too);
+    - the usual one-to-one check passes (no other member of the org claims the citizen).
+    Namesakes are common (DOMAIN.md "Names"), so a name alone never suffices: a second
+    citizen with the same name, year and commune, or a second candidate, sends it to review.
+    """
+    floor = probability_to_weight(settings.candidate_probability)
+    lone = (
+        scored.filter(pl.col("match_weight") >= floor)
+        .filter(pl.len().over("row_id") == 1)
+        .filter(pl.col("match_probability") >= settings.unique_accept_probability)
+        .select("row_id", "candidate_cccd")
+    )
+    if lone.is_empty():
+        return lone
+    key = list(UNIQUE_KEY)
+    unique = (
+        population.select("cccd", *key, "birth_date", "sex")
+        .drop_nulls(key)
+        .filter(pl.len().over(key) == 1)
+        .join(
+            lone.lazy().select("candidate_cccd").unique(),
+            left_on="cccd",
+            right_on="candidate_cccd",
+            how="semi",
+        )
+        .collect()
+        .rename({c: f"{c}_r" for c in (*key, "birth_date", "sex")})
+    )
+    members = side.select("row_id", *key, "birth_date", "sex")
+    agree = pl.all_horizontal(pl.col(c) == pl.col(f"{c}_r") for c in key).fill_null(False)
+    no_conflict = (pl.col("birth_date").is_null() | (pl.col("birth_date") == pl.col("birth_date_r"))) & (
+        pl.col("sex").is_null() | pl.col("sex_r").is_null() | (pl.col("sex") == pl.col("sex_r"))
+    )
+    return (
+        lone.join(members, on="row_id")
+        .join(unique, left_on="candidate_cccd", right_on="cccd")
+        .filter(agree & no_conflict.fill_null(False))
+        .select("row_id", "candidate_cccd")
+    )
+
+
+def accept_links(
+    scored: pl.DataFrame,
+    claims: pl.DataFrame,
+    settings: ReconcileSettings,
+    unique: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """One-to-one links: a member's clear best candidate, not claimed by another member.
 
     `claims` (org, claimant, candidate_cccd, match_weight) are links already fixed (exact
     path, steward decisions); they outrank any search link. Ties go to review, never a guess.
+    `unique` (from `unique_namesakes`) are pairs accepted below the threshold by uniqueness.
     """
     threshold = probability_to_weight(settings.accept_probability)
+    if unique is not None and unique.height:
+        scored = scored.join(
+            unique.select(*PAIR_KEY).with_columns(_unique=pl.lit(True)), on=list(PAIR_KEY), how="left"
+        ).with_columns(pl.col("_unique").fill_null(False))
+    else:
+        scored = scored.with_columns(_unique=pl.lit(False))
     ranked = scored.sort(
         ["row_id", "match_weight", "candidate_cccd"], descending=[False, True, False]
     ).with_columns(
@@ -66,10 +136,15 @@ def accept_links(scored: pl.DataFrame, claims: pl.DataFrame, settings: Reconcile
     )
     best = ranked.filter(
         (pl.col("_rank") == 0)
-        & (pl.col("match_weight") >= threshold)
         & (
-            pl.col("_next").is_null()
-            | (pl.col("match_weight") - pl.col("_next") >= settings.accept_margin_log2)
+            pl.col("_unique")
+            | (
+                (pl.col("match_weight") >= threshold)
+                & (
+                    pl.col("_next").is_null()
+                    | (pl.col("match_weight") - pl.col("_next") >= settings.accept_margin_log2)
+                )
+            )
         )
     )
     # No citizen claimed by two members of the same org: strongest claimant wins by a margin.
@@ -94,7 +169,7 @@ def accept_links(scored: pl.DataFrame, claims: pl.DataFrame, settings: Reconcile
                 | (pl.col("_top") - pl.col("_second") >= settings.accept_margin_log2)
             )
         )
-        .drop("_next", "_rank", "_winner", "_top", "_second")
+        .drop("_next", "_rank", "_winner", "_top", "_second", "_unique")
     )
 
 

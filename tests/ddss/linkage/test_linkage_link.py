@@ -128,6 +128,20 @@ def test_no_chaining_through_a_record_without_cccd(full: LinkageResult) -> None:
     )
 
 
+def test_people_kept_apart_never_share_an_id_through_one_cccd(full: LinkageResult) -> None:
+    # DOMAIN.md "CCCD": a member may carry someone else's number. Two different people (other
+    # name, sex and birth year) holding one CCCD are vetoed apart: their ids must differ too,
+    # although each cluster has that single CCCD as its anchor.
+    rows = [
+        ("a", "hpn", "Trần", "Thị", "Mai", "1970-03-04", "F", "001170000111", None, "01", "00009"),
+        ("b", "hpn", "Lê", "Văn", "Nam", "1990-07-08", "M", "001170000111", None, "01", "00009"),
+    ]
+    links = link_members(make_members(rows), settings=full.settings, id_secret=SECRET).links
+    ids = {r["row_id"]: (r["member_id"], r["person_id"]) for r in links.iter_rows(named=True)}
+    assert ids["a"][0] != ids["b"][0]
+    assert ids["a"][1] != ids["b"][1]
+
+
 def test_steward_decisions_force_edges(full: LinkageResult) -> None:
     base = ("hpn", "Lê", "Văn", "Nam", "1965-07-08", "M", None, None, "01", "00003")
     rows = [
