@@ -51,13 +51,13 @@ def scan_for_personal_data(
     findings: list[PersonalDataFinding] = []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        if known_values:
-            con.execute("create temp table known(v varchar)")
-            con.executemany("insert into known values (?)", [[v] for v in known_values])
         cols = con.execute(
             "select table_name, column_name, data_type from information_schema.columns "
             "where table_schema = 'main' order by table_name, ordinal_position"
         ).fetchall()
+        if known_values:  # created after listing columns, so the scan never sees its own table
+            con.execute("create temp table known(v varchar)")
+            con.executemany("insert into known values (?)", [[v] for v in known_values])
         for table, column, dtype in cols:
             ref = f'"{table}"."{column}"'
             if column.lower() in PERSONAL_COLUMN_NAMES:
@@ -79,7 +79,7 @@ def scan_for_personal_data(
                     findings.append(PersonalDataFinding(table, column, kind, int(n)))
             if known_values:
                 n = con.execute(
-                    f'select count(*) from "{table}" t join known k on position(k.v in {text}) > 0'
+                    f'select count(*) from "{table}" join known k on position(k.v in {text}) > 0'
                 ).fetchone()[0]
                 if n:
                     findings.append(PersonalDataFinding(table, column, "known_value", int(n)))

@@ -98,10 +98,12 @@ def _rebuild(path: Path, *, copy_old: bool, mode: int) -> Iterator[duckdb.DuckDB
     analyst's read-only connection on it cannot conflict with the run.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Files left by a killed run hold personal data; one writer at a time (the duckdb_writer
+    # pool), so any temporary sibling is stale.
+    for stale in path.parent.glob(f"{path.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
     tmp = _tmp_path(path)
     wal = tmp.with_name(tmp.name + ".wal")
-    tmp.unlink(missing_ok=True)
-    wal.unlink(missing_ok=True)
     if copy_old and path.exists():
         shutil.copyfile(path, tmp)
         os.chmod(tmp, mode)

@@ -33,6 +33,7 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp-{os.getpid()}")
         frame.write_parquet(tmp)
+        os.chmod(tmp, 0o600)  # stages hold personal data
         os.replace(tmp, path)
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | dict | None) -> None:

@@ -1,7 +1,5 @@
 """Schedules: the nightly clean at 02:00 Vietnam time, and the monthly freeze on the 25th."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.partitions import ORG_PARTITIONS

@@ -1,7 +1,5 @@
 """The new-file sensor: a new or changed file under raw/<org>/ requests a run for that org only."""
 
-from __future__ import annotations
-
 import json
 
 import dagster as dg
@@ -27,9 +25,7 @@ def new_member_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorRes
     known = set(ORG_PARTITIONS.get_partition_keys(dynamic_partitions_store=context.instance))
     new_orgs = [org for org in changed if org not in known]
     return dg.SensorResult(
-        run_requests=[
-            dg.RunRequest(run_key=f"{org}-{current[org]}", partition_key=org) for org in changed
-        ],
+        run_requests=[dg.RunRequest(run_key=f"{org}-{current[org]}", partition_key=org) for org in changed],
         dynamic_partitions_requests=[ORG_PARTITIONS.build_add_request(new_orgs)] if new_orgs else [],
         cursor=json.dumps(current, sort_keys=True),
     )
