@@ -64,7 +64,10 @@ def assemble_members(normalised: pl.DataFrame, links: pl.DataFrame, matches: pl.
         )
     keep = [c for c in (*MEMBER_COLUMNS, *EXTRA_COLUMNS) if c in joined.columns]
     return (
-        joined.with_columns(merged_issues, pl.col("is_duplicate").fill_null(False))
+        # Scores are sums of floats aggregated in parallel; 6 decimals keep reruns identical.
+        joined.with_columns(
+            merged_issues, pl.col("is_duplicate").fill_null(False), pl.col("match_score").round(6)
+        )
         .select(keep)
         .sort("source_file", "source_sheet", "source_row")
     )
