@@ -18,6 +18,7 @@ from ddss.text import ascii_fold_expr
 
 NULL_GAMMA = -1
 GUESSED_SEX_CODES = (issues.SEX_FROM_UNMARKED_COLUMN, issues.SEX_HINT_FROM_MIDDLE_NAME)
+SUSPECT_ID_CODES = (issues.CCCD_SEX_MISMATCH, issues.CCCD_BIRTH_YEAR_MISMATCH)
 FULL_NAME = "full_name"  # name of the whole-name term-frequency adjustment (tf_/mw_tf_ columns)
 TF_COUNT = "_tf_count"  # optional row count of a pre-aggregated term-frequency reference
 FOLD_COLUMNS = {
@@ -151,7 +152,7 @@ def required_columns(settings: LinkageSettings) -> list[str]:
         ):
             if col and col not in cols:
                 cols.append(col)
-    for extra in (settings.full_name_tf, settings.sex_guessed):
+    for extra in (settings.full_name_tf, settings.sex_guessed, settings.id_suspect):
         if extra and extra not in cols:
             cols.append(extra)
     return cols
@@ -160,7 +161,44 @@ def required_columns(settings: LinkageSettings) -> list[str]:
 def sex_guessed_expr() -> pl.Expr:
     """True where the normaliser guessed the sex and asked for a check (a blank "Nữ" cell
     read as male, a Văn/Thị middle name): evidence for scoring, too weak for a hard veto."""
-    return pl.col("issues").list.set_intersection(list(GUESSED_SEX_CODES)).list.len() > 0
+    return (
+        pl.col("issues").cast(pl.List(pl.String)).list.set_intersection(list(GUESSED_SEX_CODES)).list.len()
+        > 0
+    )
+
+
+def id_suspect_expr() -> pl.Expr:
+    """True where the CCCD's encoded sex or birth year contradicts the row (DOMAIN.md "CCCD":
+    digits 4-6 encode sex and century, then the birth year): often someone else's number."""
+    return (
+        pl.col("issues").cast(pl.List(pl.String)).list.set_intersection(list(SUSPECT_ID_CODES)).list.len() > 0
+    )
+
+
+def _suspect_id_no_evidence(settings: LinkageSettings) -> pl.Expr | None:
+    """`gamma_<veto_id>` with "different" turned into "no evidence" when one side's ID is
+    suspect and the pair agrees on folded full name, sex and birth date (the same full date,
+    or the same year where one side has a year only, DOMAIN.md "Ngày sinh / Năm sinh"): a
+    typed-in number of a relative or neighbour must not veto two otherwise identical records."""
+    specs = {s.name: s for s in settings.comparisons}
+    date = next((s for s in settings.comparisons if s.kind == "date"), None)
+    sex = specs.get(settings.veto_sex or "")
+    if not (settings.id_suspect and settings.veto_id in specs and settings.full_name_tf and date and sex):
+        return None
+    flag = [
+        pl.col(f"{settings.id_suspect}_{side}").cast(pl.Boolean, strict=False).fill_null(False)
+        for side in "lr"
+    ]
+    same = [pl.col(f"{c}_l") == pl.col(f"{c}_r") for c in (settings.full_name_tf, sex.column)]
+    year = date.year_column or date.column
+    one_year_only = pl.col(f"{date.column}_l").is_null() ^ pl.col(f"{date.column}_r").is_null()
+    same.append(
+        (pl.col(f"{date.column}_l") == pl.col(f"{date.column}_r"))
+        | (one_year_only & (pl.col(f"{year}_l") == pl.col(f"{year}_r")))
+    )
+    g = pl.col(f"gamma_{settings.veto_id}")
+    soften = (g == 0) & (flag[0] | flag[1]) & pl.all_horizontal(same).fill_null(False)
+    return pl.when(soften).then(pl.lit(NULL_GAMMA, pl.Int8)).otherwise(g).alias(g.meta.output_name())
 
 
 def prepare_records(frame: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
@@ -179,6 +217,8 @@ def prepare_records(frame: pl.DataFrame, settings: LinkageSettings) -> pl.DataFr
     ]
     if settings.sex_guessed and settings.sex_guessed not in frame.columns and "issues" in frame.columns:
         exprs.append(sex_guessed_expr().alias(settings.sex_guessed))
+    if settings.id_suspect and settings.id_suspect not in frame.columns and "issues" in frame.columns:
+        exprs.append(id_suspect_expr().alias(settings.id_suspect))
     out = frame.with_columns(exprs) if exprs else frame
     fallbacks = [
         pl.col(spec.fold_column or spec.column).alias(spec.phonetic_column)
@@ -338,5 +378,8 @@ def compare(
     if settings.full_name_tf:
         pairs = _with_tf(pairs, reference, settings.full_name_tf, FULL_NAME, leave_one_out=True)
     pairs = pairs.with_columns(gamma_expr(spec) for spec in settings.comparisons)
+    soften = _suspect_id_no_evidence(settings)
+    if soften is not None:
+        pairs = pairs.with_columns(soften)
     temp = ("_sim_", "_lev_", "_osa_", "_s_")
     return pairs.drop([c for c in pairs.columns if c.startswith(temp)])

@@ -152,6 +152,21 @@ def _typo_aliases(attrs: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _coherence_id(records: pl.DataFrame, id_col: str | None, suspect: str | None) -> pl.Expr:
+    """ID for the cluster coherence check; a suspect ID (see `id_suspect`) counts as unknown,
+    pairs holding it are still vetoed unless they agree on everything else (comparisons.py)."""
+    if not id_col:
+        return pl.lit(None, pl.String)
+    value = pl.col(id_col).cast(pl.String)
+    if suspect and suspect in records.columns:
+        return (
+            pl.when(pl.col(suspect).cast(pl.Boolean, strict=False).fill_null(False))
+            .then(None)
+            .otherwise(value)
+        )
+    return value
+
+
 def _coherence_sex(records: pl.DataFrame, sex_col: str | None, guessed: str | None) -> pl.Expr:
     """Sex for the cluster coherence check; a guessed sex (never a veto) counts as unknown."""
     if not sex_col:
@@ -178,7 +193,7 @@ def _cluster_all(
     sex_col = next((s.column for s in settings.comparisons if s.name == settings.veto_sex), None)
     attrs = records.select(
         pl.col(NODE).alias("node"),
-        (pl.col(id_col) if id_col else pl.lit(None, pl.String)).cast(pl.String).alias("id_value"),
+        _coherence_id(records, id_col, settings.id_suspect).alias("id_value"),
         _coherence_sex(records, sex_col, settings.sex_guessed).alias("sex"),
         (pl.col(settings.veto_year) if settings.veto_year else pl.lit(None)).cast(pl.Int32).alias("year"),
     )

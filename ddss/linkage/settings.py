@@ -75,6 +75,10 @@ class LinkageSettings:
     to stewards. max_block_size: a blocking key value with more rows is skipped (reported).
     sex_guessed: boolean column (derived from `issues` when absent, see comparisons.py)
     marking a sex the normaliser guessed and flagged for checking: it never vetoes a merge.
+    id_suspect: boolean column (derived from `issues` when absent, see comparisons.py)
+    marking an ID that fails its own cross-check (sex or birth year encoded in the CCCD differ
+    from the row's): likely someone else's number, so it gives no evidence against a pair
+    that otherwise agrees on name, birth date (or year, one side year-only) and sex.
     full_name_tf: folded full-name column; when two records agree on it, the name parts'
     separate term-frequency adjustments are replaced by one on the whole name (see scoring.py).
     """
@@ -98,6 +102,7 @@ class LinkageSettings:
     veto_id: str | None = "cccd"
     veto_sex: str | None = "sex"
     sex_guessed: str | None = "sex_guessed"
+    id_suspect: str | None = "cccd_suspect"
     veto_year: str | None = "birth_year"
     weights: tuple[LevelWeight, ...] = ()
     tf_u: tuple[tuple[str, float], ...] = ()

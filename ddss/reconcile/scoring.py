@@ -79,7 +79,8 @@ class ReconcileSettings:
     accept_probability: float = 0.999
     accept_margin_log2: float = 4.0
     # A lone candidate that is the only citizen with the member's name, birth year and
-    # commune is accepted from this probability on (search.unique_namesakes).
+    # commune (name and commune for a member with no year) is accepted from this probability
+    # on (search.unique_namesakes).
     unique_accept_probability: float = 0.995
     candidate_probability: float = 0.05
     max_candidates: int = 3

@@ -105,3 +105,34 @@ def test_spec_rejects_bad_arguments() -> None:
         ComparisonSpec("x", "fuzzy", "x")
     with pytest.raises(ValueError):
         ComparisonSpec("x", "name", "x", thresholds=(0.8, 0.9))
+
+
+_SEX_MISMATCH = ["cccd_sex_mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "expected"),
+    [
+        # two different valid CCCDs: two people (DOMAIN.md "CCCD": one number per citizen)
+        ({"issues": []}, {"cccd": "001180009999", "issues": []}, "else"),
+        # one number contradicts its own row (encoded sex/year, DOMAIN.md "CCCD"): someone
+        # else's number, no evidence when name, full date and sex all agree
+        ({"issues": _SEX_MISMATCH}, {"cccd": "001180009999", "issues": []}, "null"),
+        # a year-only row agreeing on the year (DOMAIN.md "Ngày sinh / Năm sinh") counts as agreeing
+        ({"issues": _SEX_MISMATCH}, {"cccd": "001180009999", "issues": [], "birth_date": None}, "null"),
+        # ... but still evidence when the birth dates differ
+        (
+            {"issues": _SEX_MISMATCH},
+            {"cccd": "001180009999", "issues": [], "birth_date": dt.date(1980, 7, 1)},
+            "else",
+        ),
+        # ... or when the names differ
+        ({"issues": _SEX_MISMATCH}, {"cccd": "001180009999", "issues": [], "given_name": "Hoa"}, "else"),
+    ],
+)
+def test_suspect_cccd_gives_no_evidence_only_when_all_else_agrees(
+    left: dict, right: dict, expected: str
+) -> None:
+    if "given_name" in right:
+        right = {**right, "full_name": f"Nguyễn Thị {right['given_name']}"}
+    assert _level("cccd", left, right) == expected

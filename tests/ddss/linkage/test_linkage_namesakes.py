@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from linkage_data import make_members
 
-from ddss.linkage import LevelWeight, compare, default_settings, level_labels, score
+from ddss.linkage import LevelWeight, compare, default_settings, level_labels, link_members, score
 from ddss.linkage.decisions import REVIEW, decide, veto_expr
 
 BASE = ("x", "hpn", "Nguyễn", "Thị", "Lan", "1980-05-12", "F", None, None, "01", "00004")
@@ -132,3 +132,35 @@ def test_guessed_sex_does_not_veto(codes_r: list[str], expected: str | None):
     settings = _trained()
     pairs = pl.DataFrame({"row_id_l": ["l"], "row_id_r": ["r"]})
     assert compare(frame, frame, pairs, settings).select(veto_expr(settings)).item() == expected
+
+
+@pytest.mark.parametrize(
+    ("codes_l", "merged"),
+    [
+        ([], False),  # two different valid CCCDs: two people (DOMAIN.md "CCCD")
+        # the left number contradicts its own row (encoded birth year, DOMAIN.md "CCCD"):
+        # someone else's number; name, full date and sex agree, so the rows are one person
+        (["cccd_birth_year_mismatch"], True),
+    ],
+)
+def test_suspect_cccd_does_not_split_an_otherwise_identical_pair(codes_l: list[str], merged: bool):
+
+    frame = (
+        _frame(0)
+        .with_columns(
+            cccd=pl.when(pl.col("row_id") == "l")
+            .then(pl.lit("001190001234"))
+            .when(pl.col("row_id") == "r")
+            .then(pl.lit("001180005678")),
+            phone=pl.when(pl.col("row_id").is_in(["l", "r"])).then(pl.lit("0912345678")),
+            issues=pl.when(pl.col("row_id") == "l")
+            .then(pl.lit(codes_l, dtype=pl.List(pl.String)))
+            .otherwise(pl.lit([], dtype=pl.List(pl.String))),
+        )
+        .with_columns(
+            cccd_status=pl.when(pl.col("cccd").is_null()).then(pl.lit("missing")).otherwise(pl.lit("valid"))
+        )
+    )
+    links = link_members(frame, settings=_trained(), id_secret=b"t").links
+    ids = links.filter(pl.col("row_id").is_in(["l", "r"]))["member_id"]
+    assert (ids.n_unique() == 1) is merged
