@@ -107,6 +107,7 @@ def test_normalisation_against_truth(run: Run) -> None:
     assert acc["birth_date"] >= 0.995
     assert acc["birth_year"] >= 0.995
     assert acc["sex"] >= 0.99
+    assert acc["cccd_recoverable"] == 1.0
     assert acc["cccd_unrecoverable_repaired"] == 0
 
 
@@ -151,15 +152,16 @@ def test_deduplication_and_linkage_against_truth(run: Run) -> None:
     joined = with_truth(run.members, run.truth)
     within = pairwise_f1(joined, "member_id", "true_true_member_key")
     across = pairwise_f1(joined, "person_id", "true_person_id")
-    assert within["precision"] >= 0.85 and within["f1"] >= 0.85
-    assert across["precision"] >= 0.85 and across["f1"] >= 0.85
+    # Floors a little under today's figures on this seed (0.996 / 0.993 F1, precision 1.0).
+    assert within["precision"] >= 0.99 and within["f1"] >= 0.98
+    assert across["precision"] >= 0.99 and across["f1"] >= 0.975
 
 
 def test_reconcile_against_truth(run: Run) -> None:
     quality = match_quality(with_truth(run.members, run.truth))
-    assert quality["precision"] >= 0.995
-    assert quality["false_match_rate"] <= 0.005
-    assert quality["recall"] >= 0.6
+    assert quality["precision"] >= 0.999
+    assert quality["false_match_rate"] <= 0.001
+    assert quality["recall"] >= 0.97
 
 
 def test_rerun_on_the_same_input_gives_identical_tables(run: Run, tmp_path: Path) -> None:
