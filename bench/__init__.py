@@ -1,0 +1,1 @@
+"""Scale benchmark of the whole ddss pipeline (issue #10): `python -m bench.run_all`."""
