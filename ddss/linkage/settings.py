@@ -191,9 +191,12 @@ def default_settings() -> LinkageSettings:
     )
     blocking = (
         BlockingRule("cccd", ("cccd",)),
-        BlockingRule("org_given_year", ("org", "given_fold", "birth_year")),
+        # Rules keyed on a birth *year* stay within a province: a year has ~100 values, so
+        # nationwide blocks grow with n² (48M pairs at 1M rows for this rule alone, bench/
+        # results.md); date-, CCCD-, phone- and commune-keyed rules still link across provinces.
+        BlockingRule("org_given_year", ("org", "given_fold", "birth_year", "province_code")),
         BlockingRule("date_commune", ("birth_date", "commune_code")),
-        BlockingRule("phonetic_year", ("surname_key", "given_key", "birth_year")),
+        BlockingRule("phonetic_year", ("surname_key", "given_key", "birth_year", "province_code")),
         BlockingRule("given_date", ("given_key", "birth_date")),
         BlockingRule("surname_date", ("surname_key", "birth_date")),
         BlockingRule("org_date_middle", ("org", "birth_date", "middle_fold")),

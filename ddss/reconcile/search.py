@@ -19,7 +19,7 @@ from ddss.reconcile.scoring import PAIR_FIELDS, ReconcileSettings, probability_t
 # The given name and birth date carry most evidence (DOMAIN.md, Names).
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("name_key", "birth_date"),
-    ("name_key", "birth_year", "sex"),
+    ("name_key", "birth_year", "sex", "province_code"),  # year-keyed: within a province (scale)
     ("phonetic_key", "birth_year", "province_code"),
     ("given_key", "surname_key", "birth_date"),
     ("given_key", "birth_date", "commune_code"),
