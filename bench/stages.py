@@ -51,7 +51,9 @@ def run_stages(data_dir: Path) -> StageOutputs:
     linked = link_members(normalised, id_secret=b"bench-secret")
     seconds["dedupe"] = time.perf_counter() - t
     t = time.perf_counter()
-    pop_files = sorted(p for p in (data_dir / "raw" / "population").glob("*") if p.suffix in {".parquet", ".csv"})
+    pop_files = sorted(
+        p for p in (data_dir / "raw" / "population").glob("*") if p.suffix in {".parquet", ".csv"}
+    )
     population = load_population(pop_files).collect()
     matched = reconcile_linked(
         normalised, linked.links, population, linkage_model=linked.settings.to_dict(), decisions=None
