@@ -1,0 +1,54 @@
+"""Hard vetoes and the review band."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from linkage_data import make_members
+
+from ddss.linkage import compare, default_settings
+from ddss.linkage.decisions import veto_expr
+
+BASE = ("x", "hpn", "Nguyễn", "Thị", "Lan", "1980-05-12", "F", "001180001234", "0912345678", "01", "00004")
+
+
+def _veto(**right: object) -> str | None:
+    cols = [
+        "row_id",
+        "org",
+        "surname",
+        "middle_name",
+        "given_name",
+        "birth_date",
+        "sex",
+        "cccd",
+        "phone",
+        "province_code",
+        "commune_code",
+    ]
+    r = dict(zip(cols, BASE, strict=True)) | right | {"row_id": "r"}
+    frame = make_members([("l", *BASE[1:]), tuple(r[c] for c in cols)])
+    pairs = pl.DataFrame({"row_id_l": ["l"], "row_id_r": ["r"]})
+    settings = default_settings()
+    return compare(frame, frame, pairs, settings).select(veto_expr(settings)).item()
+
+
+@pytest.mark.parametrize(
+    ("right", "expected"),
+    [
+        ({}, None),
+        # DOMAIN.md "CCCD": a CCCD identifies one person, two different valid ones veto
+        ({"cccd": "079190555555"}, "veto"),
+        # a one-digit typo with everything else agreeing is a typo: review, not veto
+        ({"cccd": "001180001235"}, "review"),
+        ({"cccd": "001180002134"}, "review"),
+        # ... but not when the birth date also differs
+        ({"cccd": "001180001235", "birth_date": "1981-02-03"}, "veto"),
+        ({"sex": "M"}, "veto"),
+        ({"birth_date": "1985-05-12"}, "veto"),  # birth years more than 2 apart
+        ({"birth_date": "1982-05-12"}, None),
+        ({"cccd": None, "sex": None}, None),  # missing values never veto
+    ],
+)
+def test_vetoes(right: dict, expected: str | None) -> None:
+    assert _veto(**right) == expected
