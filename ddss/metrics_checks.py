@@ -4,18 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-_COUNTS = [
-    "rows_entered",
-    "members",
-    "with_cccd",
-    "matched",
-    "complete",
-    "clean",
-    "correct",
-    "live",
-    "duplicates",
-    "deceased",
-]
+from ddss.metrics import COUNT_COLUMNS
 
 
 def rollup_mismatches(snapshot: pl.DataFrame) -> list[dict[str, str]]:
@@ -25,7 +14,7 @@ def rollup_mismatches(snapshot: pl.DataFrame) -> list[dict[str, str]]:
     code only roll into provinces when every member of the province has a commune, so only the
     national and org rollups are strict); sum over orgs == org '*'.
     """
-    counts = [c for c in _COUNTS if c in snapshot.columns]
+    counts = [c for c in COUNT_COLUMNS if c in snapshot.columns]
     problems: list[dict[str, str]] = []
     national = snapshot.filter(pl.col("level") == "national")
     by_province = snapshot.filter(pl.col("level") == "province").group_by("org").agg(pl.col(counts).sum())

@@ -15,6 +15,7 @@ import polars as pl
 from ddss import issues as iss
 from ddss.dates import birth_date_struct_expr, coalesce_birth_date_raw_expr
 from ddss.ids import cccd_birth_year_expr, cccd_cross_check_codes_expr, cccd_sex_expr, cccd_struct_expr
+from ddss.ingest.result import MEMBER_ROWS_SCHEMA
 from ddss.names import (
     combine_name_parts_expr,
     given_key_expr,
@@ -59,33 +60,6 @@ MEMBERS_NORMALISED_SCHEMA: dict[str, pl.DataType] = {
     "issues": pl.List(pl.String()),
 }
 
-# member_rows text columns this stage reads; a frame built by hand may omit any of them.
-_TEXT_INPUTS = (
-    "row_id",
-    "source_file",
-    "source_sheet",
-    "org",
-    "full_name",
-    "surname_part",
-    "given_part",
-    "birth_date",
-    "birth_date_male",
-    "birth_date_female",
-    "sex",
-    "female_mark",
-    "male_mark",
-    "cccd",
-    "phone",
-    "address",
-    "village",
-    "commune",
-    "province",
-    "branch",
-    "province_hint",
-    "commune_hint",
-    "date_system",
-    "reject_reason",
-)
 # CONTRACT.md "Where a member row sits": the row's own columns, then title rows / folders.
 _PROVINCE_SOURCES = ["province", "province_hint"]
 _COMMUNE_SOURCES = ["commune", "address", "village", "commune_hint"]
@@ -114,17 +88,12 @@ class NormaliseResult:
 
 def _with_inputs(member_rows: pl.DataFrame) -> pl.DataFrame:
     """Accepted rows only, with every input column present (absent ones as nulls)."""
-    missing = [c for c in _TEXT_INPUTS if c not in member_rows.columns]
-    frame = member_rows.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
-    if "source_row" not in frame.columns:
-        frame = frame.with_columns(pl.lit(None, pl.Int64).alias("source_row"))
+    # The input contract is ingest's MEMBER_ROWS_SCHEMA; a frame built by hand may omit columns.
+    missing = [c for c in MEMBER_ROWS_SCHEMA if c not in member_rows.columns and c != "issues"]
+    frame = member_rows.with_columns(pl.lit(None, MEMBER_ROWS_SCHEMA[c]).alias(c) for c in missing)
     if "issues" not in frame.columns:
         frame = frame.with_columns(pl.lit([], pl.List(pl.String)).alias("issues"))
-    types = {c: pl.String() for c in _TEXT_INPUTS} | {
-        "source_row": pl.Int64(),
-        "issues": pl.List(pl.String()),
-    }
-    return frame.cast(types, strict=False).filter(pl.col("reject_reason").is_null())
+    return frame.cast(MEMBER_ROWS_SCHEMA, strict=False).filter(pl.col("reject_reason").is_null())
 
 
 def _non_blank(col: str) -> pl.Expr:
