@@ -19,6 +19,9 @@ from ddss.text import ascii_fold_expr
 NULL_GAMMA = -1
 GUESSED_SEX_CODES = (issues.SEX_FROM_UNMARKED_COLUMN, issues.SEX_HINT_FROM_MIDDLE_NAME)
 SUSPECT_ID_CODES = (issues.CCCD_SEX_MISMATCH, issues.CCCD_BIRTH_YEAR_MISMATCH)
+# values the normaliser read off the CCCD itself (DOMAIN.md "CCCD": G encodes sex, YY the year)
+SEX_FROM_ID = issues.SEX_FROM_CCCD
+YEAR_FROM_ID = issues.BIRTH_YEAR_FROM_CCCD
 FULL_NAME = "full_name"  # name of the whole-name term-frequency adjustment (tf_/mw_tf_ columns)
 TF_COUNT = "_tf_count"  # optional row count of a pre-aggregated term-frequency reference
 FOLD_COLUMNS = {
@@ -50,7 +53,13 @@ def _name_levels(spec: ComparisonSpec) -> list[tuple[str, pl.Expr]]:
     left, right = _both(spec.column)
     levels = [("null", _is_null(spec.column)), ("exact", left == right)]
     if spec.fold_column:
-        levels.append(("diacritic-insensitive", _l(spec.fold_column) == _r(spec.fold_column)))
+        folded = _l(spec.fold_column) == _r(spec.fold_column)
+        if spec.marked_column:
+            # DOMAIN.md "Names": tone styles are unified upstream, so two rows both written
+            # with diacritics that differ only in marks (Hoa / Hóa / Hòa) hold two names
+            marked = [c.cast(pl.Boolean, strict=False).fill_null(False) for c in _both(spec.marked_column)]
+            folded = folded & ~(marked[0] & marked[1])
+        levels.append(("diacritic-insensitive", folded))
     if spec.phonetic_column:
         levels.append(("phonetic", _l(spec.phonetic_column) == _r(spec.phonetic_column)))
     levels += [(f"Jaro-Winkler >= {t}", pl.col(f"_sim_{spec.name}") >= t) for t in spec.thresholds]
@@ -149,6 +158,7 @@ def required_columns(settings: LinkageSettings) -> list[str]:
             spec.phonetic_column,
             spec.year_column,
             spec.parent_column,
+            spec.marked_column,
         ):
             if col and col not in cols:
                 cols.append(col)
@@ -158,21 +168,35 @@ def required_columns(settings: LinkageSettings) -> list[str]:
     return cols
 
 
+def _has(codes: list[str] | tuple[str, ...]) -> pl.Expr:
+    return pl.col("issues").cast(pl.List(pl.String)).list.set_intersection(list(codes)).list.len() > 0
+
+
 def sex_guessed_expr() -> pl.Expr:
     """True where the normaliser guessed the sex and asked for a check (a blank "Nữ" cell
-    read as male, a Văn/Thị middle name): evidence for scoring, too weak for a hard veto."""
-    return (
-        pl.col("issues").cast(pl.List(pl.String)).list.set_intersection(list(GUESSED_SEX_CODES)).list.len()
-        > 0
-    )
+    read as male, a Văn/Thị middle name), or read it off a CCCD that fails its own cross-check
+    (likely someone else's number, `id_suspect_expr`): evidence for scoring, too weak for a
+    hard veto."""
+    return _has(GUESSED_SEX_CODES) | (_has([SEX_FROM_ID]) & id_suspect_expr())
 
 
 def id_suspect_expr() -> pl.Expr:
     """True where the CCCD's encoded sex or birth year contradicts the row (DOMAIN.md "CCCD":
     digits 4-6 encode sex and century, then the birth year): often someone else's number."""
-    return (
-        pl.col("issues").cast(pl.List(pl.String)).list.set_intersection(list(SUSPECT_ID_CODES)).list.len() > 0
-    )
+    return _has(SUSPECT_ID_CODES)
+
+
+def name_marked_expr(column: str = "full_name") -> pl.Expr:
+    """True where the name is written with diacritics (it changes when folded); null when the
+    name is missing. A name typed without any (DOMAIN.md "Names") gives no such signal."""
+    name = pl.col(column).cast(pl.String)
+    return name.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars() != ascii_fold_expr(name)
+
+
+def year_from_suspect_id_expr() -> pl.Expr:
+    """True where the birth year was read off a CCCD that fails its own cross-check: the year
+    of whoever owns that number, so it must neither veto nor support a pair."""
+    return _has([YEAR_FROM_ID]) & id_suspect_expr()
 
 
 def _suspect_id_no_evidence(settings: LinkageSettings) -> pl.Expr | None:
@@ -215,10 +239,17 @@ def prepare_records(frame: pl.DataFrame, settings: LinkageSettings) -> pl.DataFr
         for fold, source in FOLD_COLUMNS.items()
         if fold in wanted and fold not in frame.columns and source in frame.columns
     ]
+    marked = {spec.marked_column for spec in settings.comparisons if spec.marked_column}
+    exprs += [
+        name_marked_expr().alias(c) for c in marked if c not in frame.columns and "full_name" in frame.columns
+    ]
     if settings.sex_guessed and settings.sex_guessed not in frame.columns and "issues" in frame.columns:
         exprs.append(sex_guessed_expr().alias(settings.sex_guessed))
     if settings.id_suspect and settings.id_suspect not in frame.columns and "issues" in frame.columns:
         exprs.append(id_suspect_expr().alias(settings.id_suspect))
+    year = settings.veto_year
+    if year and year in frame.columns and "issues" in frame.columns:
+        exprs.append(pl.when(year_from_suspect_id_expr()).then(None).otherwise(pl.col(year)).alias(year))
     out = frame.with_columns(exprs) if exprs else frame
     fallbacks = [
         pl.col(spec.fold_column or spec.column).alias(spec.phonetic_column)

@@ -114,12 +114,14 @@ def decide(
 ) -> pl.DataFrame:
     """Add `veto` and `decision`: steward confirm/split, veto, accept, review or reject.
 
-    A pair above the threshold whose birth dates conflict (`birth_conflict_expr`) is
-    reviewed, not accepted."""
-    if settings.threshold is None:
+    A pair is accepted at `settings.accept_probability` (the trained threshold, never below
+    the false-merge-cost floor); one above it whose birth dates conflict
+    (`birth_conflict_expr`) is reviewed, not accepted."""
+    accept_at = settings.accept_probability
+    if accept_at is None:
         raise ValueError("settings have no threshold")
     uid = id_column or settings.unique_id
-    t_weight = math.log2(settings.threshold / (1 - settings.threshold))
+    t_weight = math.log2(accept_at / (1 - accept_at))
     out = scored.with_columns(veto_expr(settings))
     if decisions is not None and decisions.height:
         steward = (
@@ -138,7 +140,7 @@ def decide(
         .then(pl.lit(VETO))
         .when(veto_review & (pl.col("match_weight") < t_weight - settings.review_band))
         .then(pl.lit(REJECT))
-        .when((pl.col("match_probability") >= settings.threshold) & ~birth_conflict_expr(settings))
+        .when((pl.col("match_probability") >= accept_at) & ~birth_conflict_expr(settings))
         .then(pl.lit(ACCEPT))
         .when(pl.col("match_weight") >= t_weight - settings.review_band)
         .then(pl.lit(REVIEW))

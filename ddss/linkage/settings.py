@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 COMPARISON_KINDS = ("name", "date", "exact", "id", "place")
+NAME_MARKED = "name_marked"  # derived from `full_name` when absent (comparisons.prepare_records)
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class ComparisonSpec:
     kind: `name` (exact / diacritic-insensitive / phonetic / Jaro-Winkler thresholds),
     `date` (exact / day-month swapped / one digit off / year / year ±1), `exact`,
     `id` (exact / one digit off / transposition) or `place` (commune, then province).
+    marked_column: boolean column, True where the row's name is written with diacritics;
+    two such rows agreeing only once the marks are dropped (Hoa / Hóa) hold two names,
+    so the diacritic-insensitive level is kept for pairs where a side lacks diacritics.
     """
 
     name: str
@@ -33,6 +37,7 @@ class ComparisonSpec:
     parent_column: str | None = None
     thresholds: tuple[float, ...] = ()
     tf_adjust: bool = False
+    marked_column: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in COMPARISON_KINDS:
@@ -81,6 +86,11 @@ class LinkageSettings:
     that otherwise agrees on name, birth date (or year, one side year-only) and sex.
     full_name_tf: folded full-name column; when two records agree on it, the name parts'
     separate term-frequency adjustments are replaced by one on the whole name (see scoring.py).
+    false_merge_cost: how many missed merges one false merge is worth (a false merge hides a
+    real member and takes a steward to undo). Whatever threshold the data suggests, a pair is
+    accepted automatically only when its own odds reach this cost (`accept_probability`): a
+    precision target over all pairs would otherwise let a 2-to-1 pair through whenever easy
+    pairs are plentiful. 0 turns the floor off.
     """
 
     comparisons: tuple[ComparisonSpec, ...]
@@ -89,6 +99,7 @@ class LinkageSettings:
     threshold: float | None = None
     review_band: float = 5.0
     target_precision: float = 0.995
+    false_merge_cost: float = 6.0
     prior: float | None = None
     max_block_size: int = 500
     em_iterations: int = 40
@@ -117,6 +128,14 @@ class LinkageSettings:
     ) -> LinkageSettings:
         """A copy carrying trained weights, so later runs (incremental) score identically."""
         return replace(self, weights=weights, prior=prior, threshold=threshold, tf_u=tf_u)
+
+    @property
+    def accept_probability(self) -> float | None:
+        """The probability a pair needs to be accepted: the trained threshold, raised to the
+        false-merge-cost floor `cost / (1 + cost)`."""
+        if self.threshold is None:
+            return None
+        return max(self.threshold, self.false_merge_cost / (1.0 + self.false_merge_cost))
 
     @property
     def is_trained(self) -> bool:
@@ -168,6 +187,7 @@ def default_settings() -> LinkageSettings:
             phonetic_column="given_key",
             thresholds=(0.92, 0.85),
             tf_adjust=True,
+            marked_column=NAME_MARKED,
         ),
         ComparisonSpec(
             "surname",
@@ -177,11 +197,18 @@ def default_settings() -> LinkageSettings:
             phonetic_column="surname_key",
             thresholds=(0.9,),
             tf_adjust=True,
+            marked_column=NAME_MARKED,
         ),
         # Middle names are few and skewed (Thị, Văn: DOMAIN.md "Names"): agreeing on a rare one
         # says much more than agreeing on Thị.
         ComparisonSpec(
-            "middle_name", "name", "middle_name", fold_column="middle_fold", thresholds=(0.8,), tf_adjust=True
+            "middle_name",
+            "name",
+            "middle_name",
+            fold_column="middle_fold",
+            thresholds=(0.8,),
+            tf_adjust=True,
+            marked_column=NAME_MARKED,
         ),
         ComparisonSpec("birth_date", "date", "birth_date", year_column="birth_year"),
         ComparisonSpec("sex", "exact", "sex"),

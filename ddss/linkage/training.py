@@ -9,8 +9,10 @@ recipe is followed instead:
   random record pairs, where almost every pair is a non-match;
 - m (chance a level occurs between two records of the same person) from pairs that agree
   on a valid CCCD (a CCCD is one person, DOMAIN.md "CCCD"), for every other comparison;
-- EM with those fixed, updating only the CCCD comparison's own m and the prior
-  `P(two random records match)`; with too few labels EM also learns the other m's.
+- EM from there, with u fixed, learning m and the prior `P(two random records match)`;
+  pairs the hard rules forbid (two valid CCCDs, sex, birth years far apart) are known
+  non-matches and never count towards the match class. Left in, the look-alike namesakes
+  among them taught EM that a different birth date or CCCD is common within one person.
 
 The prior is over random pairs, so `score` gives the posterior of a pair with the full Bayes
 factor of every field, blocking keys included.
@@ -24,6 +26,7 @@ import numpy as np
 import polars as pl
 
 from ddss.linkage.comparisons import NULL_GAMMA, compare, level_labels
+from ddss.linkage.decisions import VETO, veto_expr
 from ddss.linkage.settings import ComparisonSpec, LevelWeight, LinkageSettings
 
 _FLOOR = 1e-9
@@ -92,6 +95,16 @@ def _log_bf(gam: np.ndarray, specs: tuple[ComparisonSpec, ...], m: dict, u: dict
     return out
 
 
+def _forbidden(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.Expr:
+    """Pairs a hard rule forbids (two valid CCCDs, sex, birth years far apart): known
+    non-matches, which must not teach EM what matches look like (decisions.veto_expr)."""
+    try:
+        pairs.head(0).select(veto_expr(settings))
+    except pl.exceptions.ColumnNotFoundError:
+        return pl.lit(False)
+    return (veto_expr(settings) == VETO).fill_null(False)
+
+
 def estimate_weights(
     pairs: pl.DataFrame,
     settings: LinkageSettings,
@@ -107,15 +120,23 @@ def estimate_weights(
     """
     specs = settings.comparisons
     gcols = [f"gamma_{s.name}" for s in specs]
-    patterns = pairs.group_by(gcols).agg(pl.len().cast(pl.Float64).alias("n"))
     id_spec = next((s for s in specs if s.name == settings.label_id), None)
-    labelled = (
-        patterns.filter(pl.col(f"gamma_{id_spec.name}") == _top(id_spec)) if id_spec is not None else None
+    patterns = pairs.group_by(*gcols, _forbidden(pairs, settings).alias("_no")).agg(
+        pl.len().cast(pl.Float64).alias("n")
     )
+    labelled = (
+        patterns.filter((pl.col(f"gamma_{id_spec.name}") == _top(id_spec)) & ~pl.col("_no"))
+        if id_spec is not None
+        else None
+    )
+    forbidden = patterns.get_column("_no").to_numpy()
     m: dict[str, np.ndarray] = {}
     if labelled is not None and labelled.get_column("n").sum() >= _MIN_LABELLED:
         m = {s.name: level_frequencies(labelled, s, "n") for s in specs if s is not id_spec}
     m |= {s.name: default_m(s) for s in specs if s.name not in m}
+    # m starts from the labels and EM refines every comparison's (labelled pairs all hold a
+    # CCCD, so alone they may never show a level, e.g. a diacritic-free copy without one);
+    # pairs a hard rule forbids keep a zero match posterior
     free = list(range(len(specs)))
     gam = patterns.select(gcols).to_numpy().astype(np.int64)
     n = patterns.get_column("n").to_numpy()
@@ -123,7 +144,7 @@ def estimate_weights(
     lam = min(0.1 * n.sum() / total, 0.5)
     for _ in range(iterations or settings.em_iterations):
         logit = math.log(lam / (1 - lam)) + _log_bf(gam, specs, m, u)
-        post = 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60)))
+        post = np.where(forbidden, 0.0, 1.0 / (1.0 + np.exp(-np.clip(logit, -60, 60))))
         new_lam = float((n * post).sum() / total)
         for j in free:
             spec = specs[j]

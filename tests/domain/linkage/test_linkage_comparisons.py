@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from ddss.linkage import ComparisonSpec, default_settings, level_labels
-from ddss.linkage.comparisons import compare
+from ddss.linkage.comparisons import compare, name_marked_expr, prepare_records
 
 
 def _level(spec_name: str, left: dict, right: dict) -> str:
@@ -40,7 +40,19 @@ def _level(spec_name: str, left: dict, right: dict) -> str:
     [
         ({}, {}, "exact"),
         # DOMAIN.md "Names": files without diacritics ("Nguyen Thi Lan") are the same name
-        ({"given_name": "Lân"}, {"given_name": "Lan"}, "diacritic-insensitive"),
+        (
+            {"given_name": "Lân", "full_name": "Nguyễn Thị Lân"},
+            {"given_name": "Lan", "full_name": "Nguyen Thi Lan"},
+            "diacritic-insensitive",
+        ),
+        # both written with diacritics (tone styles unified upstream): Lân and Lan are two
+        # names, only their pronunciation key agrees
+        ({"given_name": "Lân", "full_name": "Nguyễn Thị Lân"}, {}, "phonetic"),
+        (
+            {"given_name": "Hóa", "full_name": "Nguyễn Thị Hóa"},
+            {"given_name": "Hoa", "full_name": "Nguyễn Thị Hoa"},
+            "phonetic",
+        ),
         ({"given_name": "Hương"}, {"given_name": "Hươn"}, "Jaro-Winkler >= 0.92"),
         ({"given_name": "Lan"}, {"given_name": "Hùng"}, "else"),
         ({"given_name": None}, {}, "null"),
@@ -136,3 +148,52 @@ def test_suspect_cccd_gives_no_evidence_only_when_all_else_agrees(
     if "given_name" in right:
         right = {**right, "full_name": f"Nguyễn Thị {right['given_name']}"}
     assert _level("cccd", left, right) == expected
+
+
+@pytest.mark.parametrize(
+    ("issues", "sex_guessed", "suspect", "year_kept"),
+    [
+        ([], False, False, True),
+        # DOMAIN.md "CCCD": G encodes sex, YY the year; a number whose year contradicts the row
+        # is likely someone else's, so a sex read off it is a guess, never a veto
+        (["sex_from_cccd", "cccd_birth_year_mismatch"], True, True, True),
+        (["sex_from_cccd"], False, False, True),
+        # ... and a birth year read off a number whose sex contradicts the row is no evidence
+        (["birth_year_from_cccd", "cccd_sex_mismatch"], False, True, False),
+        (["birth_year_from_cccd"], False, False, True),
+        (["sex_hint_from_middle_name"], True, False, True),
+    ],
+)
+def test_values_read_off_a_suspect_cccd(
+    issues: list, sex_guessed: bool, suspect: bool, year_kept: bool
+) -> None:
+    frame = pl.DataFrame(
+        {
+            "row_id": ["a"],
+            "full_name": ["Nguyễn Thị Lan"],
+            "surname": ["Nguyễn"],
+            "middle_name": ["Thị"],
+            "given_name": ["Lan"],
+            "birth_year": [1980],
+            "issues": [issues],
+        },
+        schema_overrides={"birth_year": pl.Int32},
+    )
+    out = prepare_records(frame, default_settings()).row(0, named=True)
+    assert (out["sex_guessed"], out["cccd_suspect"]) == (sex_guessed, suspect)
+    assert (out["birth_year"] == 1980) is year_kept
+
+
+@pytest.mark.parametrize(
+    ("name", "marked"),
+    [
+        ("Nguyễn Thị Lan", True),
+        ("Đinh Lan", True),  # đ is a mark too (DOMAIN.md "Names")
+        ("Nguyen Thi Lan", False),  # typed without diacritics
+        ("NGUYEN  VAN  A", False),
+        (None, None),
+    ],
+)
+def test_name_marked(name: str | None, marked: bool | None) -> None:
+    frame = pl.DataFrame({"full_name": [name]}, schema={"full_name": pl.String})
+    assert frame.select(name_marked_expr()).item() == marked
