@@ -1,14 +1,17 @@
 """Ingest throughput and peak memory for xlsx and csv (issue #4 "Tests and figures").
 
-Writes N member rows spread over F files per format (xlsxwriter constant_memory for xlsx),
-then ingests each format in a fresh process so peak RSS is the ingest's own (its children's
-peak is added, should any exist). The 2 cores are shared with other work, so CPU seconds and
+For each size (default 100k and 1M rows) writes the rows spread over F files per format
+(F = rows / 50,000, at least 10; xlsxwriter constant_memory for xlsx), then ingests each
+format in a fresh process so peak RSS is the ingest's own (its children's peak is added,
+should any exist). `--tree DIR` also times existing raw/ trees, such as the many-small-files
+bench sets (one csv per chi hội). The 2 cores are shared with other work, so CPU seconds and
 rows per CPU-second are reported beside wall time, with the load average at the start;
-`--out` appends every run to a JSON file (bench/results_ingest.json).
+`--out` appends every run to a JSON file (bench/results_ingest.json). The 1M runs are
+heavy: run them under `flock /tmp/ddss-heavy.lock`.
 
-    .venv/bin/python bench/bench_ingest.py             # 100k rows, 10 files per format
-    .venv/bin/python bench/bench_ingest.py --rows 1000000 --corpus /tmp/ddss-bench-1m
-    .venv/bin/python bench/bench_ingest.py --workers 1 --repeat 3 --out bench/results_ingest.json
+    .venv/bin/python bench/bench_ingest.py --rows 100000      # 100k rows, 10 files per format
+    flock /tmp/ddss-heavy.lock .venv/bin/python bench/bench_ingest.py --corpus /tmp/ddss-bench \
+        --workers 2 --out bench/results_ingest.json --tree bench/data/hard_1000000_s20251125/raw
 """
 
 from __future__ import annotations
@@ -92,12 +95,52 @@ def _record(out: Path, entry: dict[str, object]) -> None:
     out.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
 
 
+def _run(raw: Path, workers: int | None) -> tuple[dict[str, float], tuple[float, float, float]]:
+    load = os.getloadavg()
+    command = [sys.executable, __file__, "--ingest-only", str(raw)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1]), load
+
+
+def _report(args: argparse.Namespace, fmt: str, files: int, stats: dict[str, float], load: tuple) -> None:
+    print(
+        f"{fmt}: {stats['rows']:,} rows in {files} files: "
+        f"{stats['seconds']:.2f} s wall = {stats['rows'] / stats['seconds']:,.0f} rows/s; "
+        f"{stats['cpu_seconds']:.2f} s CPU = "
+        f"{stats['rows'] / stats['cpu_seconds']:,.0f} rows/CPU-s; "
+        f"peak RSS {stats['peak_rss_mb']:.0f} MB; load {load[0]:.1f}",
+        flush=True,
+    )
+    if args.out:
+        _record(
+            args.out,
+            {
+                "utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "label": args.label,
+                "format": fmt,
+                "files": files,
+                "workers": args.workers or os.cpu_count(),
+                "rows": stats["rows"],
+                "wall_s": round(stats["seconds"], 3),
+                "cpu_s": round(stats["cpu_seconds"], 3),
+                "rows_per_s": round(stats["rows"] / stats["seconds"]),
+                "rows_per_cpu_s": round(stats["rows"] / stats["cpu_seconds"]),
+                "peak_rss_mb": round(stats["peak_rss_mb"], 1),
+                "load_avg_1m": round(load[0], 2),
+                "cores": os.cpu_count(),
+            },
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--files", type=int, help="files per format (default rows / 50,000, at least 10)")
     parser.add_argument("--formats", nargs="+", default=["xlsx", "csv"])
     parser.add_argument("--corpus", type=Path, help="keep/reuse the written files in this folder")
+    parser.add_argument("--tree", type=Path, action="append", default=[], help="also ingest this raw/ tree")
     parser.add_argument("--workers", type=int, help="ingest_tree(workers=...); default one per CPU")
     parser.add_argument("--repeat", type=int, default=1, help="ingest runs per format (fresh process each)")
     parser.add_argument("--out", type=Path, help="append each run to this JSON list")
@@ -109,46 +152,20 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         root = args.corpus or Path(tmp)
-        for fmt in args.formats:
-            start = time.perf_counter()
-            raw = root / fmt / "raw"
-            if not raw.exists():
-                write_corpus(root, args.rows, args.files, fmt)
-            written = time.perf_counter() - start
-            for _ in range(args.repeat):
-                load = os.getloadavg()
-                command = [sys.executable, __file__, "--ingest-only", str(raw)]
-                if args.workers is not None:
-                    command += ["--workers", str(args.workers)]
-                out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-                stats = json.loads(out.strip().splitlines()[-1])
-                print(
-                    f"{fmt}: {stats['rows']:,} rows in {args.files} files: "
-                    f"{stats['seconds']:.2f} s wall = {stats['rows'] / stats['seconds']:,.0f} rows/s; "
-                    f"{stats['cpu_seconds']:.2f} s CPU = "
-                    f"{stats['rows'] / stats['cpu_seconds']:,.0f} rows/CPU-s; "
-                    f"peak RSS {stats['peak_rss_mb']:.0f} MB; load {load[0]:.1f} "
-                    f"(corpus ready in {written:.1f} s)"
-                )
-                if args.out:
-                    _record(
-                        args.out,
-                        {
-                            "utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                            "label": args.label,
-                            "format": fmt,
-                            "files": args.files,
-                            "workers": args.workers or os.cpu_count(),
-                            "rows": stats["rows"],
-                            "wall_s": round(stats["seconds"], 3),
-                            "cpu_s": round(stats["cpu_seconds"], 3),
-                            "rows_per_s": round(stats["rows"] / stats["seconds"]),
-                            "rows_per_cpu_s": round(stats["rows"] / stats["cpu_seconds"]),
-                            "peak_rss_mb": round(stats["peak_rss_mb"], 1),
-                            "load_avg_1m": round(load[0], 2),
-                            "cores": os.cpu_count(),
-                        },
-                    )
+        for rows in args.rows:
+            files = args.files or max(10, rows // 50_000)
+            for fmt in args.formats:
+                raw = root / f"{rows}_{files}" / fmt / "raw"
+                if not raw.exists():
+                    write_corpus(raw.parent.parent, rows, files, fmt)
+                for _ in range(args.repeat):
+                    stats, load = _run(raw, args.workers)
+                    _report(args, fmt, files, stats, load)
+    for tree in args.tree:
+        count = sum(1 for p in tree.rglob("*") if p.is_file() and "population" not in p.parts)
+        for _ in range(args.repeat):
+            stats, load = _run(tree, args.workers)
+            _report(args, f"tree:{tree.parent.name}", count, stats, load)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ NAME_COLUMNS = ("full_name", "surname_part", "given_part")
 
 # Characters only Unicode Vietnamese has (no legacy text read as Latin-1/cp1252 holds them):
 # ă đ ĩ ũ ơ ư, the U+1EA0 block, and combining marks (NFD text).
-_UNICODE_VI = (
+UNICODE_VI_PATTERN = (
     "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9\u0300-\u036f]"
 )
 
@@ -92,7 +92,7 @@ _VIQR_SIGNATURE = (
     r"|(?:^|[^\p{L}])[dD][dD9][aeiouyAEIOUY]"
 )
 
-_SIGNATURES = {"tcvn3": _tcvn3_signature(), "vni": _VNI_SIGNATURE, "viqr": _VIQR_SIGNATURE}
+LEGACY_SIGNATURES = {"tcvn3": _tcvn3_signature(), "vni": _VNI_SIGNATURE, "viqr": _VIQR_SIGNATURE}
 _DECODE_TABLES = {"tcvn3": TCVN3_DECODE, "vni": VNI_DECODE, "viqr": VIQR_DECODE}
 # A column is in a legacy encoding when at least this share of its text cells (and 3x more
 # cells than any other encoding) carry that encoding's signature.
@@ -114,13 +114,13 @@ def detect_legacy_encoding(values: pl.Series) -> str | None:
     """
     text = values.cast(pl.String, strict=False).to_frame("v")
     col = pl.col("v")
-    unicode_vi = col.str.contains(_UNICODE_VI)
+    unicode_vi = col.str.contains(UNICODE_VI_PATTERN)
     non_ascii = col.str.contains(r"[^\x00-\x7F]")
     counts = text.select(
         n=col.str.contains(r"\p{L}").sum(),
-        tcvn3=(col.str.contains(_SIGNATURES["tcvn3"]) & ~unicode_vi).sum(),
-        vni=(col.str.contains(_SIGNATURES["vni"]) & ~unicode_vi).sum(),
-        viqr=(col.str.contains(_SIGNATURES["viqr"]) & ~non_ascii).sum(),
+        tcvn3=(col.str.contains(LEGACY_SIGNATURES["tcvn3"]) & ~unicode_vi).sum(),
+        vni=(col.str.contains(LEGACY_SIGNATURES["vni"]) & ~unicode_vi).sum(),
+        viqr=(col.str.contains(LEGACY_SIGNATURES["viqr"]) & ~non_ascii).sum(),
     ).row(0, named=True)
     n = counts.pop("n") or 0
     ranked = sorted(counts.items(), key=lambda kv: -(kv[1] or 0))
@@ -166,8 +166,8 @@ def decode_legacy_expr(col: IntoExpr, encoding: str) -> pl.Expr:
     decoded = source.str.replace_many(patterns, replacements, leftmost=True)
     if encoding == "tcvn3":
         decoded = _tcvn3_repairs(source, decoded)
-    unicode_vi = source.str.contains(_UNICODE_VI)
-    signed = source.str.contains(_SIGNATURES[encoding])
+    unicode_vi = source.str.contains(UNICODE_VI_PATTERN)
+    signed = source.str.contains(LEGACY_SIGNATURES[encoding])
     mostly_legacy = unicode_vi.mean() < 0.05
     return (
         pl.when(unicode_vi.not_() & (signed | mostly_legacy))
@@ -176,7 +176,7 @@ def decode_legacy_expr(col: IntoExpr, encoding: str) -> pl.Expr:
     )
 
 
-def _legacy_issue_code(column: str, encoding: str) -> str:
+def legacy_issue_code(column: str, encoding: str) -> str:
     if column in NAME_COLUMNS:
         return {
             "tcvn3": issues.NAME_LEGACY_TCVN3,
@@ -206,7 +206,7 @@ def decode_legacy_columns(
         return frame, found
     converted = {name: decode_legacy_expr(name, enc).alias(name) for name, enc in found.items()}
     notes = [
-        pl.when(converted[name].ne_missing(pl.col(name))).then(pl.lit(_legacy_issue_code(name, enc)))
+        pl.when(converted[name].ne_missing(pl.col(name))).then(pl.lit(legacy_issue_code(name, enc)))
         for name, enc in found.items()
     ]
     new_issues = (

@@ -16,6 +16,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # An encrypted OOXML file is an OLE container holding a stream named "EncryptedPackage";
 # directory entry names are stored as UTF-16LE.
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+# Every byte except the control bytes text never holds (0x00-0x08, 0x0e): deleting them
+# leaves those to count in one C pass.
+_NOT_CONTROL = bytes(b for b in range(256) if b > 8 and b != 0x0E)
 
 
 class Kind(Enum):
@@ -100,5 +103,5 @@ def _looks_like_text(sample: bytes) -> bool:
         odd = sample[1::2].count(b"\x00")
         even = sample[0::2].count(b"\x00")
         return max(odd, even) > len(sample) // 3
-    controls = sum(sample.count(bytes([b])) for b in range(9)) + sample.count(b"\x0e")
+    controls = len(sample.translate(None, _NOT_CONTROL))
     return controls * 100 < len(sample)

@@ -85,14 +85,19 @@ CHILD_SYNONYMS: tuple[tuple[str, str, str | None], ...] = (
     ("address", r"huyen|quan|thixa", None),
 )
 
-_MAIN = [(field, re.compile(rx)) for field, rx in HEADER_SYNONYMS]
+# One alternation for the whole table: the regex engine tries the alternatives in order and
+# keeps the first that matches the whole key, which is the first full match of the table.
+_ANY_MAIN = re.compile("|".join(f"(?P<g{i}>{rx})" for i, (_, rx) in enumerate(HEADER_SYNONYMS)))
+# The same test for polars (Rust regex), to pick the few known keys out of a whole batch.
+ANY_HEADER_RX = "^(?:" + "|".join(f"(?:{rx})" for _, rx in HEADER_SYNONYMS) + ")$"
 # Compact key and display label of a header cell, built once (building costs more than
 # running it on ~25 rows).
-_KEY_AND_LABEL = (
+KEY_AND_LABEL = (
     ascii_fold_expr("v").str.replace_all(r"\(.*?\)", "").str.replace_all(r"[^a-z0-9]", "").alias("k"),
     pl.col("v").str.replace_all(r"\s+", " ").alias("l"),
 )
 _CHILD = [(parent, re.compile(rx), field) for parent, rx, field in CHILD_SYNONYMS]
+CHILD_PARENTS = frozenset(parent for parent, _, _ in CHILD_SYNONYMS)
 
 
 @dataclass(frozen=True)
@@ -114,15 +119,16 @@ class Header:
     encoding: str | None = None  # legacy encoding the header (and titles) were typed in
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def field_of(key: str | None) -> tuple[str, int] | None:
     """(field, table rank) of a compact header key, or None when it is not a known header."""
     if not key:
         return None
-    for rank, (field, rx) in enumerate(_MAIN):
-        if rx.fullmatch(key):
-            return field, rank
-    return None
+    found = _ANY_MAIN.fullmatch(key)
+    if found is None:
+        return None
+    rank = next(int(name[1:]) for name, value in found.groupdict().items() if value is not None)
+    return HEADER_SYNONYMS[rank][0], rank
 
 
 def _child_field(parent: str | None, key: str) -> tuple[bool, str | None]:
@@ -144,7 +150,7 @@ def header_keys(
         head = head.with_columns(decode_legacy_expr(c, encoding).alias(c) for c in cells)
     # One column holding the head row by row: one fold expression instead of one per column.
     flat = head.select(pl.concat_list(pl.col(c) for c in cells).alias("v")).explode("v")
-    out = flat.select(_KEY_AND_LABEL)
+    out = flat.select(KEY_AND_LABEL)
     width = len(cells)
     keys, labels = out.get_column("k").to_list(), out.get_column("l").to_list()
     rows = range(0, len(keys), width)
@@ -216,11 +222,27 @@ def detect_header(grid: pl.DataFrame, scan_rows: int = SCAN_ROWS) -> Header | No
 
 def _detect(head: pl.DataFrame, cells: list[str], encoding: str | None) -> Header | None:
     keys, labels = header_keys(head, cells, encoding)
+    return detect_from_keys(keys, labels, cells, encoding)
+
+
+def _may_parent(single: dict[int, tuple[str, int] | None]) -> bool:
+    """A row can head a two-row header only if its fields are >= 2 or one has sub-headers
+    (`_two_row` qualifies on exactly that); skipping the rest keeps the scan cheap on data rows."""
+    fields = {m[0] for m in single.values() if m}
+    return len(fields) >= 2 or bool(fields & CHILD_PARENTS)
+
+
+def detect_from_keys(
+    keys: list[list], labels: list[list], cells: list[str], encoding: str | None = None
+) -> Header | None:
+    """Best-scoring header from the head's compact keys and labels (row lists, one per row)."""
     best: tuple[int, int, int, dict, list[str]] | None = None  # (score, -row, rows, map, labels)
     for r in range(len(keys)):
+        if not any(keys[r]):  # an empty row scores nothing and heads nothing
+            continue
         single = _single(keys[r])
         candidates = [(_score(single), 1, single, [lab or "" for lab in labels[r]])]
-        if r + 1 < len(keys) and any(keys[r + 1]):
+        if r + 1 < len(keys) and _may_parent(single) and any(keys[r + 1]):
             mapped, two_labels, ok = _two_row(keys[r], keys[r + 1], labels[r], labels[r + 1])
             if ok:
                 candidates.append((_score(mapped), 2, mapped, two_labels))
@@ -230,11 +252,17 @@ def _detect(head: pl.DataFrame, cells: list[str], encoding: str | None) -> Heade
     if best is None:
         return None
     _, neg_row, rows, mapped, labs = best
-    return Header(-neg_row, -neg_row + rows, _resolve(cells, mapped, labs), encoding)
+    columns = _resolve(tuple(cells), tuple(mapped.items()), tuple(labs))
+    return Header(-neg_row, -neg_row + rows, columns, encoding)
 
 
-def _resolve(cells: list[str], mapped: dict, labels: list[str]) -> tuple[HeaderColumn, ...]:
-    """One column per field (best rank, then leftmost); the rest become extra fields."""
+@lru_cache(maxsize=4096)
+def _resolve(cells: tuple[str, ...], pairs: tuple, labels: tuple[str, ...]) -> tuple[HeaderColumn, ...]:
+    """One column per field (best rank, then leftmost); the rest become extra fields.
+
+    Cached: files of one template share their header rows.
+    """
+    mapped = dict(pairs)
     winner: dict[str, tuple[int, int]] = {}
     for j, m in mapped.items():
         if m and m[0] != STT and (m[0] not in winner or (m[1], j) < winner[m[0]]):

@@ -1,4 +1,4 @@
-"""Parse one file's bytes into path-independent frames (what the cache stores)."""
+"""Read one file's bytes and parse them into path-independent frames (what the cache stores)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from ddss import issues
-from ddss.ingest.body import sheet_rows
+from ddss.ingest.batch import FILE_COLUMN, Loaded, parse_batch
 from ddss.ingest.discover import Kind, sniff
-from ddss.ingest.headers import SCAN_ROWS, detect_header
-from ddss.ingest.places import hints_from_texts
-from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS, ROW_COLUMN, RawSheet, read_book
+from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS, read_book, text_source
 from ddss.ingest.result import PARSED_SCHEMA, PARSED_SHEETS_SCHEMA, empty
-from ddss.text import decode_legacy_expr
 
 EXPECTED_KIND: dict[str, Kind] = {
     ".xlsx": Kind.XLSX,
@@ -70,67 +67,32 @@ def exception_reason(exc: BaseException, kind: Kind, suffix: str) -> str:
     return reason
 
 
-def parse_bytes(data: bytes, suffix: str, *, max_sheet_rows: int = DEFAULT_MAX_SHEET_ROWS) -> ParsedFile:
-    """Read every sheet; raises on unreadable content (the caller turns that into a reason)."""
-    kind = sniff(data)
+def load_bytes(
+    data: bytes, suffix: str, *, kind: Kind | None = None, max_sheet_rows: int = DEFAULT_MAX_SHEET_ROWS
+) -> Loaded:
+    """The part of parsing that needs the file itself: a reason to refuse it from its kind,
+    its text (stacked with other text files later) or its workbook's sheets. Raises on
+    unreadable content (the caller turns that into a reason)."""
+    kind = sniff(data) if kind is None else kind
     reason = kind_reason(kind, suffix)
     if reason is not None:
-        return rejected(reason)
+        return reason
+    if kind is Kind.TEXT:
+        return text_source(data)
     assert kind in _READABLE
-    book = read_book(data, kind, max_sheet_rows=max_sheet_rows)
-    frames: list[pl.DataFrame] = []
-    counts: list[dict[str, object]] = []
-    for sheet in book.sheets:
-        rows, note = _parse_sheet(sheet, book.date_system)
-        if rows is not None:
-            frames.append(rows)
-        rejected_n = 0 if rows is None else rows.get_column("reject_reason").is_not_null().sum()
-        data_n = 0 if rows is None else rows.height
-        counts.append(
-            {
-                "source_sheet": sheet.name,
-                "hidden": sheet.hidden,
-                "data_rows": data_n,
-                "accepted": data_n - rejected_n,
-                "rejected": rejected_n,
-                "note": note,
-            }
-        )
-    sheets = pl.DataFrame(counts, schema=PARSED_SHEETS_SCHEMA)
-    if not frames:
-        notes = set(sheets.get_column("note").to_list())
-        reason = issues.FILE_NO_HEADER if issues.SHEET_NO_HEADER in notes else issues.FILE_EMPTY
-        if issues.SHEET_TOO_LARGE in notes and reason == issues.FILE_EMPTY:
-            reason = issues.FILE_TOO_LARGE
-        return rejected(reason, sheets)
-    return ParsedFile(pl.concat(frames), sheets)
+    return read_book(data, kind, max_sheet_rows=max_sheet_rows)
 
 
-def _parse_sheet(sheet: RawSheet, date_system: str) -> tuple[pl.DataFrame | None, str | None]:
-    if sheet.too_large:
-        return None, issues.SHEET_TOO_LARGE
-    grid = sheet.grid
-    cells = [] if grid is None else [c for c in grid.columns if c != ROW_COLUMN]
-    if (
-        grid is None
-        or not cells
-        or grid.select(cells).null_count().sum_horizontal().item() == (grid.height * len(cells))
-    ):
-        return None, issues.SHEET_EMPTY
-    header = detect_header(grid, SCAN_ROWS)
-    if header is None:
-        return None, issues.SHEET_NO_HEADER
-    titles = grid.slice(0, header.first_row).select(cells)
-    if header.encoding is not None:
-        titles = titles.with_columns(decode_legacy_expr(c, header.encoding).alias(c) for c in cells)
-    texts = [v for row in titles.rows() for v in row if v is not None]
-    hints = hints_from_texts(texts)
-    rows = sheet_rows(
-        grid,
-        header,
-        sheet=sheet.name,
-        date_system=date_system,
-        province_hint=hints.province,
-        commune_hint=hints.commune,
-    )
-    return rows, (issues.SHEET_HIDDEN if sheet.hidden else None)
+def parse_bytes(data: bytes, suffix: str, *, max_sheet_rows: int = DEFAULT_MAX_SHEET_ROWS) -> ParsedFile:
+    """One file alone (a batch of one); raises on unreadable content."""
+    loaded = load_bytes(data, suffix, max_sheet_rows=max_sheet_rows)
+    if isinstance(loaded, str):
+        return rejected(loaded)
+    parsed = parse_batch([loaded])
+    outcome = parsed.outcomes[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    sheets = parsed.sheets.drop(FILE_COLUMN)
+    if outcome is not None:
+        return rejected(outcome, sheets)
+    return ParsedFile(parsed.rows.drop(FILE_COLUMN), sheets)

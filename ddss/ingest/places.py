@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Stop words after which a unit name ends ("XÃ AN PHÚ, HUYỆN AN PHÚ, TỈNH AN GIANG").
 _NEXT_UNIT = r"huyện|quận|thị xã|tỉnh|thành phố|tp\.?|huyen|quan|thi xa|tinh|thanh pho"
@@ -62,11 +63,17 @@ def hints_from_texts(texts: list[str]) -> PlaceHints:
     """First commune and first province named in title texts (top to bottom)."""
     hints = PlaceHints()
     for raw in texts:
-        text = _clean(raw)
-        if _MOTTO_RX.search(text):
-            continue
-        hints = hints.or_else(PlaceHints(_province(text), _match(_COMMUNE_RX, text)))
+        hints = hints.or_else(_text_hints(raw))
     return hints
+
+
+@lru_cache(maxsize=65536)
+def _text_hints(raw: str) -> PlaceHints:
+    """Hints of one title text; titles repeat across the files of a province, so cached."""
+    text = _clean(raw)
+    if _MOTTO_RX.search(text):
+        return PlaceHints()
+    return PlaceHints(_province(text), _match(_COMMUNE_RX, text))
 
 
 def hints_from_folders(folders: list[str]) -> PlaceHints:

@@ -1,65 +1,87 @@
-"""Parse files in parallel threads: files are independent, and the heavy work (calamine's
-xlsx/xls/ods parsing, polars expressions) runs in Rust with the GIL released.
+"""Batches of files, parsed `workers` batches at once in threads.
 
-Threads, not processes: a spawned worker costs about half a CPU-second of imports and an
-`if __name__ == "__main__"` guard in every caller, and its frames must be pickled back; a
-forked one inherits polars' thread pool without its threads and can hang.
-At most `2 * workers` files are read ahead, so memory does not grow with the file count.
+A batch's task reads its files (bytes, hash, cache lookup, sniffing, calamine for workbooks)
+and parses them; calamine and polars release the GIL, so two batches keep both cores busy.
+Threads, not processes: a spawned worker costs about half a CPU-second of imports and its
+frames must be pickled back; a forked one inherits polars' thread pool without its threads
+and can hang. Batches are bounded in files and bytes, so memory beyond the output does not
+grow with the file count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from ddss.ingest.parse import ParsedFile, parse_bytes
+from ddss import issues
+from ddss.ingest.batch import Loaded
+from ddss.ingest.cache import ParseCache
+from ddss.ingest.discover import Kind, sniff
+from ddss.ingest.parse import ParsedFile, load_bytes, rejected
+from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS
 
-_AHEAD_PER_WORKER = 2
+T = TypeVar("T")
+# A batch closes at this many files or this many bytes (workbooks weigh more: they inflate);
+# small enough that big files are read while the previous batch is parsed.
+BATCH_FILES = 256
+BATCH_BYTES = 4 * 1024**2
+_WORKBOOK_WEIGHT = 8
 
 
 @dataclass(frozen=True)
 class Job:
-    """One file: its bytes (read once) and digest; `parsed` is set when already known (cache)."""
+    """One file read: its digest and sniffed kind, and either a known result (in the cache,
+    or refused for its size) or what `load_bytes` made of it (or the exception it raised)."""
 
     path: Path
-    data: bytes
     digest: str
+    kind: Kind | None
     parsed: ParsedFile | None = None
+    loaded: Loaded | None = None
+    cached: bool = False
+    max_sheet_rows: int = DEFAULT_MAX_SHEET_ROWS
 
 
-Outcome = ParsedFile | Exception
-
-
-def _parse(job: Job, max_sheet_rows: int) -> Outcome:
+def read_job(path: Path, *, cache: ParseCache | None, max_file_bytes: int, max_sheet_rows: int) -> Job:
+    """Read the bytes once (hash and parse share them) and look the content up in the cache."""
+    if path.stat().st_size > max_file_bytes:
+        return Job(path, "", None, rejected(issues.FILE_TOO_LARGE))
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if cache is not None and digest in cache:
+        return Job(path, digest, None, cached=True, max_sheet_rows=max_sheet_rows)
+    kind = sniff(data)
     try:
-        return parse_bytes(job.data, job.path.suffix.lower(), max_sheet_rows=max_sheet_rows)
+        loaded: Loaded = load_bytes(data, path.suffix.lower(), kind=kind, max_sheet_rows=max_sheet_rows)
     except Exception as exc:  # the caller turns it into a reason code
-        return exc
+        loaded = exc
+    return Job(path, digest, kind, None, loaded, max_sheet_rows=max_sheet_rows)
 
 
-def parse_jobs(jobs: Iterable[Job], *, workers: int, max_sheet_rows: int) -> Iterator[tuple[Job, Outcome]]:
-    """(job, parsed file or the exception its reader raised) for every job; with workers > 1
-    in finishing order (callers sort)."""
+def _groups(paths: Iterable[Path]) -> Iterator[list[Path]]:
+    group: list[Path] = []
+    size = 0
+    for path in paths:
+        weight = 1 if path.suffix.lower() in (".csv", ".txt") else _WORKBOOK_WEIGHT
+        group.append(path)
+        size += path.stat().st_size * weight
+        if len(group) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def map_batches(paths: Iterable[Path], task: Callable[[list[Path]], T], *, workers: int) -> list[T]:
+    """`task` over batches of paths, in path order; `workers` batches at once in threads.
+
+    A task reads its own files, so at most `workers` batches of file contents are held.
+    """
     if workers <= 1:
-        for job in jobs:
-            yield job, job.parsed if job.parsed is not None else _parse(job, max_sheet_rows)
-        return
-    flight: dict[Future[Outcome], Job] = {}
+        return [task(group) for group in _groups(paths)]
     with ThreadPoolExecutor(workers, thread_name_prefix="ddss-ingest") as pool:
-        for job in jobs:
-            if job.parsed is not None:
-                yield job, job.parsed
-                continue
-            flight[pool.submit(_parse, job, max_sheet_rows)] = job
-            while len(flight) >= _AHEAD_PER_WORKER * workers:
-                yield from _finished(flight)
-        while flight:
-            yield from _finished(flight)
-
-
-def _finished(flight: dict[Future[Outcome], Job]) -> Iterator[tuple[Job, Outcome]]:
-    done, _ = wait(flight, return_when=FIRST_COMPLETED)
-    for future in done:
-        yield flight.pop(future), future.result()
+        return list(pool.map(task, _groups(paths)))

@@ -152,3 +152,14 @@ def test_signature_in_the_stt_column_ends_the_table() -> None:
         [None, "Trần Thị Ký", None, None],
     ]
     assert kept(data) == [(2, "Nguyễn Văn A", None)]
+
+
+@pytest.mark.parametrize("rows", [5, 2100])
+def test_repeated_header_is_dropped_on_short_and_long_sheets(rows: int) -> None:
+    # Long sheets compare only names whose first letter folds like the label's (a cheaper
+    # path above 2,000 rows); both paths drop the repeated header and keep every member.
+    data = [[str(i), f"Nguyễn Văn {i}", "1980", None] for i in range(1, rows + 1)]
+    data.insert(3, ["STT", "HỌ VÀ TÊN", "Năm sinh", None])
+    got = kept(data)
+    assert len(got) == rows
+    assert all(name.startswith("Nguyễn") for _, name, _ in got)

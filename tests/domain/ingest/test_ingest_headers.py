@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ingest_corpus import grid_of
 
-from ddss.ingest.headers import detect_header, field_of
+from ddss.ingest.headers import ANY_HEADER_RX, HEADER_SYNONYMS, detect_header, field_of
 from ddss.text import ascii_fold_expr
 
 
@@ -167,3 +171,25 @@ def test_duplicate_fields_keep_the_better_synonym() -> None:
 )
 def test_no_header(rows: list[list[str | None]]) -> None:
     assert detect_header(grid_of(rows)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdeghiklmnopqrstuvxy0123456789", max_size=16))
+def test_one_alternation_picks_the_first_synonym_that_matches(text: str) -> None:
+    # The table is one regex alternation for speed; it must name the same field (and rank)
+    # as trying the synonyms one by one, in table order (the first full match wins).
+    expected = next(
+        ((f, rank) for rank, (f, rx) in enumerate(HEADER_SYNONYMS) if re.fullmatch(rx, text)), None
+    )
+    assert field_of(text) == (expected if text else None)
+    # The polars prefilter of the batch path lets every such key through.
+    if expected is not None:
+        assert pl.select(pl.lit(text).str.contains(ANY_HEADER_RX)).item()
+
+
+@pytest.mark.parametrize(
+    "text", ["hovaten", "ngaysinh", "socccd", "stt", "ten", "nu", "nam", "sott", "hotendem"]
+)
+def test_known_keys_keep_their_field_through_the_alternation(text: str) -> None:
+    expected = next((f, rank) for rank, (f, rx) in enumerate(HEADER_SYNONYMS) if re.fullmatch(rx, text))
+    assert field_of(text) == expected

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 from ingest_corpus import STANDARD_GRID, write_csv, write_xls, write_xlsx
 from polars.testing import assert_frame_equal
 
 from ddss import issues
 from ddss.ingest import ingest_tree
-from ddss.ingest.parse import ParsedFile, rejected
-from ddss.ingest.pool import Job, parse_jobs
+from ddss.ingest.batch import FILE_COLUMN, Loaded, parse_batch
+from ddss.ingest.parse import load_bytes
 
 
 def _corpus(raw: Path) -> None:
@@ -44,17 +45,40 @@ def test_parallel_run_fills_and_reads_the_cache(tmp_path: Path) -> None:
     assert_frame_equal(first.member_rows, second.member_rows)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_parse_jobs_yields_each_job_once(tmp_path: Path, workers: int) -> None:
-    known = rejected(issues.FILE_EMPTY)
-    jobs = [Job(tmp_path / f"f{i}.csv", b"", "", known) for i in range(3)]
-    jobs.append(Job(tmp_path / "bad.xlsx", b"PK\x03\x04", "d", None))  # zip magic, no zip
-    jobs.append(Job(tmp_path / "ok.csv", "Họ và tên,Năm sinh\nLê B,1980\n".encode(), "e", None))
-    out = {job.path.name: outcome for job, outcome in parse_jobs(jobs, workers=workers, max_sheet_rows=10)}
-    assert sorted(out) == sorted(j.path.name for j in jobs)
-    assert all(out[f"f{i}.csv"] is known for i in range(3))
-    ok = out["ok.csv"]
-    assert isinstance(ok, ParsedFile) and ok.rows.height == 1
-    # A corrupt file comes back as its reader's outcome (a reason or an exception), never raises.
-    bad = out["bad.xlsx"]
-    assert isinstance(bad, Exception) or (isinstance(bad, ParsedFile) and bad.reason is not None)
+def _load(path: Path) -> Loaded:
+    try:
+        return load_bytes(path.read_bytes(), path.suffix.lower())
+    except Exception as exc:  # as the reader stage does
+        return exc
+
+
+def test_a_batch_parses_each_file_as_if_alone(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Stacking sheets of many files must not leak anything between them: widths, delimiters,
+    # quoted newlines, a header-less file, a corrupt file, legacy encodings, one per file.
+    wide = [*STANDARD_GRID[:4], ["1", "Lê Văn A", "1980", "Nam", "", "Kinh", "x", "extra", "more"]]
+    paths = [
+        write_xlsx(tmp_path / "a.xlsx", {"A": STANDARD_GRID, "B": STANDARD_GRID[:6]}),
+        write_csv(tmp_path / "b.csv", STANDARD_GRID),
+        write_csv(tmp_path / "c.csv", STANDARD_GRID, delimiter=";"),
+        write_csv(tmp_path / "d.csv", wide),
+        write_csv(tmp_path / "e.csv", [*STANDARD_GRID[:5], ["2", "Trần\nBình", "1970"]]),
+        write_csv(tmp_path / "f.csv", [["chỉ một dòng", "không tiêu đề"]]),
+        write_csv(tmp_path / "g.csv", [["Họ và tên", "Năm sinh"], ["NguyÔn V¨n Hïng", "1980"]]),
+        write_xls(tmp_path / "h.xls", {"A": STANDARD_GRID}),
+    ]
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    paths.append(tmp_path / "broken.xlsx")
+    (tmp_path / "open.csv").write_text('Họ và tên,Năm sinh\n"Lê B,1980\n')
+    paths.append(tmp_path / "open.csv")
+    items = [_load(p) for p in paths]
+    together = parse_batch(items)
+    assert "retried" not in caplog.text  # the batch itself went through, not file by file
+    for i, item in enumerate(items):
+        alone = parse_batch([item])
+        assert type(together.outcomes[i]) is type(alone.outcomes[0])
+        if not isinstance(alone.outcomes[0], Exception):
+            assert together.outcomes[i] == alone.outcomes[0]
+        for name in ("rows", "sheets"):
+            mine = getattr(together, name).filter(pl.col(FILE_COLUMN) == i).drop(FILE_COLUMN)
+            assert_frame_equal(mine, getattr(alone, name).drop(FILE_COLUMN))
+    assert together.rows.height > 0

@@ -64,3 +64,30 @@ def test_unchanged_files_come_from_cache_and_changes_show(tmp_path: Path) -> Non
     files = set(third.member_rows.get_column("source_file"))
     assert "doan-thanh-nien/c.ods" not in files
     assert third.member_rows.filter(pl.col("source_file") == "cong-doan/d.csv").height == 1
+
+
+def test_a_batch_mixing_cached_and_new_files_gives_the_uncached_output(tmp_path: Path) -> None:
+    # The cache is per file content: a second run where only some files are new parses only
+    # those, and its output equals a run without any cache.
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _corpus(raw)
+    ingest_tree(raw, cache_dir=cache)
+    write_csv(raw / "cong-doan" / "new.csv", STANDARD_GRID)
+    write_csv(raw / "cong-doan" / "copy.csv", STANDARD_GRID, encoding="utf-16")  # same bytes as d.csv
+    mixed = ingest_tree(raw, cache_dir=cache)
+    assert (mixed.files_read, mixed.files_cached) == (1, 5)
+    plain = ingest_tree(raw)
+    for name in ("member_rows", "rejected_rows", "rejected_files", "sheet_counts"):
+        assert getattr(mixed, name).equals(getattr(plain, name)), name
+
+
+def test_an_unreadable_cache_pack_is_parsed_again(tmp_path: Path) -> None:
+    # A damaged cache only costs speed: the files are parsed again, the output is unchanged.
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    _corpus(raw)
+    first = ingest_tree(raw, cache_dir=cache)
+    for pack in cache.rglob("*.rows.parquet"):
+        pack.write_bytes(b"not parquet")
+    second = ingest_tree(raw, cache_dir=cache)
+    assert second.member_rows.equals(first.member_rows)
+    assert second.sheet_counts.equals(first.sheet_counts)

@@ -1,0 +1,97 @@
+"""Legacy encodings (TCVN3/VNI/VIQR) per sheet and column, for many sheets at once.
+
+DOMAIN.md "Names": a sheet typed in a .VnTime font or VNI reads as symbols. The decision is
+per sheet and column (`ddss.text.detect_legacy_encoding`, as when each sheet was parsed
+alone); one query finds the few sheets whose cells carry any legacy signature, and only
+their columns run the detection and the conversion.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import polars as pl
+
+from ddss.ingest.detect import SHEET_COLUMN
+
+# The signature patterns that `detect_legacy_encoding` counts, and its issue codes (shared).
+from ddss.text import (
+    LEGACY_SIGNATURES,
+    UNICODE_VI_PATTERN,
+    decode_legacy_expr,
+    detect_legacy_encoding,
+    legacy_issue_code,
+)
+
+_LEGACY_RX = f"(?:{LEGACY_SIGNATURES['tcvn3']})|(?:{LEGACY_SIGNATURES['vni']})"
+ISSUES = "issues"
+
+
+def _signed(col: str) -> pl.Expr:
+    """The cell counts for an encoding in `detect_legacy_encoding`; a column with no such
+    cell is never detected, so only columns with one are looked at closely."""
+    c = pl.col(col)
+    tcvn3_vni = c.str.contains(_LEGACY_RX) & ~c.str.contains(UNICODE_VI_PATTERN)
+    viqr = c.str.contains(LEGACY_SIGNATURES["viqr"]) & ~c.str.contains(r"[^\x00-\x7F]")
+    return (tcvn3_vni | viqr).fill_null(False).alias(col)
+
+
+def _detected(frame: pl.DataFrame, columns: list[str]) -> dict[tuple[str, str], list[int]]:
+    """(column, encoding) -> sheets whose mapped column is in that encoding."""
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    present = [c for c in columns if frame.get_column(c).null_count() < frame.height]
+    if not present:
+        return {}
+    signed = frame.select(SHEET_COLUMN, *(_signed(c) for c in present))
+    hits = signed.group_by(SHEET_COLUMN).agg(pl.col(present).any())
+    hits = hits.filter(pl.any_horizontal(present))
+    if hits.is_empty():
+        return {}
+    sheets = hits.get_column(SHEET_COLUMN).to_list()
+    parts = frame.filter(pl.col(SHEET_COLUMN).is_in(sheets)).partition_by(SHEET_COLUMN, as_dict=True)
+    found: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for row in hits.iter_rows(named=True):
+        part = parts[(row[SHEET_COLUMN],)]
+        mapped = set(part.get_column("_text").fill_null(empty).first() or [])
+        for c in present:
+            if row[c] and c in mapped and (encoding := detect_legacy_encoding(part.get_column(c))):
+                found[(c, encoding)].append(row[SHEET_COLUMN])
+    return found
+
+
+def decode_legacy_sheets(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Add `issues`, convert legacy-encoded columns and note the conversion on changed rows;
+    judged per sheet over the columns its header maps (list column `_text`, dropped here).
+
+    The conversion's column-level shares are per sheet (`.over` the sheet); only the rows of
+    legacy sheets (a few in a batch) are converted.
+    """
+    frame = frame.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias(ISSUES))
+    found = _detected(frame, columns)
+    if not found:
+        return frame.drop("_text")
+    # Issue codes in column order, as one sheet parsed alone lists them.
+    groups = sorted(found.items(), key=lambda item: columns.index(item[0][0]))
+    sheets = sorted({s for _, group in groups for s in group})
+    legacy = frame.filter(pl.col(SHEET_COLUMN).is_in(sheets))
+    decoded = [
+        pl.when(pl.col(SHEET_COLUMN).is_in(group))
+        .then(decode_legacy_expr(c, enc).over(SHEET_COLUMN))
+        .alias(f"_d{n}")
+        for n, ((c, enc), group) in enumerate(groups)
+    ]
+    legacy = legacy.with_columns(decoded)
+    notes = [
+        pl.when(pl.col(f"_d{n}").is_not_null() & pl.col(f"_d{n}").ne_missing(pl.col(c))).then(
+            pl.lit(legacy_issue_code(c, enc))
+        )
+        for n, ((c, enc), _) in enumerate(groups)
+    ]
+    converted: dict[str, pl.Expr] = {}
+    for n, ((c, _), group) in enumerate(groups):
+        here = pl.col(SHEET_COLUMN).is_in(group)
+        converted[c] = pl.when(here).then(pl.col(f"_d{n}")).otherwise(converted.get(c, pl.col(c)))
+    issues = pl.concat_list([pl.col(ISSUES), *notes]).list.drop_nulls().list.unique(maintain_order=True)
+    legacy = legacy.with_columns(issues.alias(ISSUES), *(e.alias(c) for c, e in converted.items()))
+    rest = frame.filter(~pl.col(SHEET_COLUMN).is_in(sheets))
+    return pl.concat([rest, legacy.select(frame.columns)]).drop("_text")
