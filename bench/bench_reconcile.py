@@ -185,9 +185,10 @@ def main() -> None:
     members = make_members(citizens, args.members, rng)
     population = normalise_population(citizens.lazy()).collect()
     print(f"data ready: {members.height:,} members, {population.height:,} citizens")
-    start = time.perf_counter()
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start, cpu = time.perf_counter(), time.process_time()
     result = reconcile_members(members.drop("true_cccd"), population.lazy())
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     truth = result.matches.join(members.select("row_id", "true_cccd"), on="row_id")
     linked = truth.filter(pl.col("matched_cccd").is_not_null())
@@ -201,7 +202,10 @@ def main() -> None:
         .filter((pl.col("match_status") == "matched_fuzzy") & (pl.col("matched_cccd") == pl.col("true_cccd")))
         .height
     )
-    print(f"reconcile: {seconds:.1f} s, peak RSS {peak_mb:,.0f} MB")
+    print(
+        f"reconcile: {seconds:.1f} s wall, {cpu:.1f} CPU-s, "
+        f"peak RSS {peak_mb:,.0f} MB (inputs {before_mb:,.0f} MB)"
+    )
     print(f"summary: {result.summary}")
     print(f"precision {correct / max(linked.height, 1):.4f}  recall {correct / max(present.height, 1):.4f}")
     false_links = absent.filter(pl.col("matched_cccd").is_not_null()).height

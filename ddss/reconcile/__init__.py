@@ -12,7 +12,7 @@ import polars as pl
 
 from ddss import issues
 from ddss.keys import row_id_expr
-from ddss.reconcile.engine import engine_ready, in_population_share
+from ddss.reconcile.engine import engine_ready, explain_expr, in_population_share
 from ddss.reconcile.exact import MATCH_COLUMNS, exact_matches, member_side, usable_cccd_expr
 from ddss.reconcile.population import POPULATION_COLUMNS, load_population
 from ddss.reconcile.repair import CORRECTION_COLUMNS, cccd_variants, suggest_corrections
@@ -20,9 +20,10 @@ from ddss.reconcile.scoring import ReconcileSettings, name_frequencies, score_pa
 from ddss.reconcile.search import (
     BLOCKING_RULES,
     accept_links,
+    cluster_pairs,
     search_pairs,
+    sure_pairs,
     top_candidates,
-    unique_namesakes,
 )
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "CORRECTION_COLUMNS",
     "MATCH_COLUMNS",
     "MATCH_STATUSES",
+    "MEMBER_COLUMNS",
     "POPULATION_COLUMNS",
     "ReconcileResult",
     "ReconcileSettings",
@@ -40,6 +42,22 @@ __all__ = [
     "score_pairs",
 ]
 
+# Member columns đối soát reads (reconcile_members docstring); others are never copied.
+MEMBER_COLUMNS = (
+    "row_id",
+    "org",
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "cccd",
+    "cccd_status",
+    "province_code",
+    "commune_code",
+    "source_file",
+    "source_sheet",
+    "source_row",
+)
 MATCH_STATUSES = ("matched", "matched_fuzzy", "mismatch", "not_found", "deceased", "no_cccd")
 CANDIDATE_COLUMNS = {
     "row_id": pl.String,
@@ -97,6 +115,8 @@ def _rejected_pairs(decisions: pl.DataFrame | None) -> pl.DataFrame:
 
 def _apply_cccd_corrections(members: pl.DataFrame, corrections: pl.DataFrame) -> pl.DataFrame:
     """A steward's corrected CCCD replaces the member's before matching."""
+    if corrections.is_empty():
+        return members
     fixed = corrections.select("row_id", pl.col("value").alias("_fixed"))
     return (
         members.join(fixed, on="row_id", how="left")
@@ -205,8 +225,9 @@ def reconcile_members(
     """Match every member row against the population; one `matches` row per member row.
 
     `members` needs row_id, full_name, birth_date, birth_year, sex, cccd, cccd_status,
-    province_code, commune_code; org and member_id are optional (with member_id, rows of one
-    member may share a citizen; without it every row is its own claimant). row_id is rebuilt
+    province_code, commune_code; org, member_id and person_id are optional (with member_id,
+    rows of one member may share a citizen; without it every row is its own claimant; a
+    row matched by CCCD vouches for the other rows of its person_id, else member_id). row_id is rebuilt
     from provenance if absent. `decisions` comes from `ddss.review.read_decisions`.
     """
     settings = settings or ReconcileSettings()
@@ -228,7 +249,14 @@ def reconcile_members(
     search_side = pl.concat([no_cccd, side.join(retry, on="row_id", how="semi")])
     rejected_pairs = _rejected_pairs(decisions)
     name_tf = None if engine_ready(settings) else name_frequencies(pop)
-    scored = search_pairs(search_side, pop, rejected_pairs, settings, name_tf, in_population_share(exact))
+    # Rows of a person whose other row was matched by CCCD get that citizen as a candidate.
+    anchors = exact.filter(pl.col("match_status").is_in(("matched", "deceased"))).join(
+        side.select("row_id", "person"), on="row_id"
+    )
+    vouched = cluster_pairs(search_side, anchors.select("person", "matched_cccd"))
+    scored = search_pairs(
+        search_side, pop, rejected_pairs, settings, name_tf, in_population_share(exact), vouched
+    )
     fixed_links = pl.concat(
         [
             exact.filter(pl.col("matched_cccd").is_not_null()).select("row_id", "matched_cccd"),
@@ -244,9 +272,13 @@ def reconcile_members(
         pl.lit(_FIXED_WEIGHT).alias("match_weight"),
     )
     undecided = scored.join(match_decided, on="row_id", how="anti")
-    unique = unique_namesakes(undecided, search_side, pop, settings)
-    accepted = accept_links(undecided, claims, settings, unique)
-    candidates = top_candidates(undecided, accepted, settings).cast(CANDIDATE_COLUMNS).sort("row_id", "rank")
+    not_found = exact.filter(pl.col("match_status") == "not_found").select("row_id")
+    sure = sure_pairs(undecided, search_side, pop, settings, vouched=vouched, not_found=not_found)
+    accepted = accept_links(undecided, claims, settings, sure)
+    candidates = top_candidates(undecided, accepted, settings)
+    if engine_ready(settings):
+        candidates = candidates.with_columns(explain_expr(settings))
+    candidates = candidates.cast(CANDIDATE_COLUMNS).sort("row_id", "rank")
     matches = _search_matches(accepted, candidates, exact, no_cccd)
 
     rejected_fixes = latest.filter((pl.col("kind") == "cccd_correction") & (pl.col("decision") == "reject"))

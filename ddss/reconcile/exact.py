@@ -35,6 +35,7 @@ def member_side(members: pl.DataFrame) -> pl.DataFrame:
         "member_id": pl.String,
         "province_code": pl.String,
         "commune_code": pl.String,
+        "person_id": pl.String,
     }
     frame = frame.with_columns(
         pl.lit(None, dtype=dtype).alias(c) for c, dtype in defaults.items() if c not in frame.columns
@@ -43,6 +44,9 @@ def member_side(members: pl.DataFrame) -> pl.DataFrame:
         "row_id",
         "org",
         pl.coalesce("member_id", "row_id").alias("claimant"),
+        # Rows judged to be one person (person_id across orgs, else member_id): `person`
+        # shares evidence between them (search.cluster_pairs); null when unlinked.
+        pl.coalesce("person_id", "member_id").alias("person"),
         pl.col("cccd").cast(pl.String),
         pl.col("cccd_status").cast(pl.String),
         *[c for c in PAIR_FIELDS if c not in ("birth_date", "birth_year")],

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from ddss.linkage import LinkageSettings
-from ddss.reconcile import ReconcileResult, ReconcileSettings, reconcile_members
+from ddss.reconcile import MEMBER_COLUMNS, ReconcileResult, ReconcileSettings, reconcile_members
 
 
 def reconcile_linked(
@@ -24,7 +24,11 @@ def reconcile_linked(
 
     A steward's corrected CCCD comes back on `matches` as `corrected_cccd`.
     """
-    with_ids = members.join(links.select("row_id", "member_id"), on="row_id", how="left", validate="1:1")
+    ids = [c for c in ("member_id", "person_id") if c in links.columns]
+    # Only the columns đối soát reads: a join copies every column it carries.
+    with_ids = members.select(c for c in MEMBER_COLUMNS if c in members.columns).join(
+        links.select("row_id", *ids), on="row_id", how="left", validate="1:1"
+    )
     settings = ReconcileSettings(linkage=LinkageSettings.from_dict(linkage_model)) if linkage_model else None
     result = reconcile_members(with_ids, population, settings=settings, decisions=decisions)
     updates = result.cccd_updates.select("row_id", pl.col("cccd").alias("corrected_cccd"))

@@ -26,17 +26,19 @@ CORRECTION_COLUMNS = {
 }
 
 
+_CHUNK_NUMBERS = 100_000  # numbers expanded at once (x 131 variants)
 _POWERS = 10 ** np.arange(CCCD_LENGTH - 1, -1, -1, dtype=np.int64)
 
 
-def variant_numbers(bad: pl.DataFrame) -> pl.DataFrame:
-    """`row_id`, `cccd`, `variant_num` (the variant as an integer), `edit` for every
-    one-digit substitution (12 × 9) and adjacent transposition (≤ 11) of `cccd`.
+def variant_numbers(bad: pl.DataFrame, id_col: str = "row_id") -> pl.DataFrame:
+    """`id_col`, `variant_num` (the variant as an integer), `_swap` for every one-digit
+    substitution (12 × 9) and adjacent transposition (≤ 11) of each 12-digit `cccd`.
 
     Arithmetic on the number as a 64-bit integer over an (n × 131) array, so the look-up
     against the population is an integer join: vectorised, no row loop. Variants
     equal to the number itself (same digit, equal neighbours) are dropped; the rest are
-    distinct by construction.
+    distinct by construction. Only `id_col` is repeated per variant: pass a small integer
+    id for millions of numbers. `_swap` marks transpositions (`_edit_expr` names the edit).
     """
     bad = bad.filter(pl.col("cccd").str.contains(r"^\d{12}$"))
     digits = np.frombuffer("".join(bad["cccd"].to_list()).encode("ascii"), dtype=np.uint8)
@@ -48,20 +50,19 @@ def variant_numbers(bad: pl.DataFrame) -> pl.DataFrame:
     swaps = (digits[:, 1:] - digits[:, :-1]) * 9 * _POWERS[None, 1:]
     variants = base[:, None] + np.concatenate([subs.reshape(len(base), -1), swaps], axis=1)
     n_edits = variants.shape[1]
-    frame = bad.select("row_id", "cccd")[np.repeat(np.arange(bad.height), n_edits)].with_columns(
-        pl.Series("variant_num", variants.reshape(-1)),
-        pl.Series("_edit", np.tile(np.arange(n_edits, dtype=np.int16), bad.height)),
+    keep = (variants != base[:, None]).reshape(-1)
+    edit_no = np.tile(np.arange(n_edits, dtype=np.int16), bad.height)[keep]
+    return pl.DataFrame(
+        {
+            id_col: bad.get_column(id_col).gather(np.repeat(np.arange(bad.height), n_edits)[keep]),
+            "variant_num": variants.reshape(-1)[keep],
+            "_swap": edit_no >= CCCD_LENGTH * 10,
+        }
     )
-    return (
-        frame.filter(pl.col("variant_num") != pl.col("cccd").cast(pl.Int64))
-        .with_columns(
-            pl.when(pl.col("_edit") < CCCD_LENGTH * 10)
-            .then(pl.lit("one_digit"))
-            .otherwise(pl.lit("transposition"))
-            .alias("edit")
-        )
-        .drop("_edit")
-    )
+
+
+def _edit_expr() -> pl.Expr:
+    return pl.when(pl.col("_swap")).then(pl.lit("transposition")).otherwise(pl.lit("one_digit")).alias("edit")
 
 
 def _as_cccd(col: str) -> pl.Expr:
@@ -70,7 +71,8 @@ def _as_cccd(col: str) -> pl.Expr:
 
 def cccd_variants(bad: pl.DataFrame) -> pl.DataFrame:
     """`variant_numbers` with the variant as 12-digit text (`variant`)."""
-    return variant_numbers(bad).with_columns(_as_cccd("variant_num").alias("variant")).drop("variant_num")
+    numbers = variant_numbers(bad).select("row_id", _as_cccd("variant_num").alias("variant"), _edit_expr())
+    return numbers.join(bad.select("row_id", "cccd"), on="row_id").select("row_id", "cccd", "variant", "edit")
 
 
 def suggest_corrections(
@@ -83,21 +85,34 @@ def suggest_corrections(
 
     A suggestion needs a citizen whose name, birth date/year and sex agree with the member.
     """
-    bad = side.join(rows.select("row_id"), on="row_id", how="semi").select("row_id", "cccd")
+    bad = (
+        side.join(rows.select("row_id"), on="row_id", how="semi")
+        .select("row_id", "cccd")
+        .with_row_index("_i")
+    )
     if bad.is_empty():
         return pl.DataFrame(schema=CORRECTION_COLUMNS)
-    variants = variant_numbers(bad)
-    wanted = variants.select(pl.col("variant_num").unique())
+    # Integer look-up (one column of the extract), in chunks of numbers: 131 variants each.
+    known = population.select(pl.col("cccd").cast(pl.Int64, strict=False)).collect().to_series()
+    variants = pl.concat(
+        variant_numbers(bad.slice(start, _CHUNK_NUMBERS), "_i").filter(
+            pl.col("variant_num").is_in(known.implode())
+        )
+        for start in range(0, bad.height, _CHUNK_NUMBERS)
+    )
+    del known
+    hits = variants.select("variant_num").unique()
     citizens = (
         population.select("cccd", *PAIR_FIELDS)
         .with_columns(pl.col("cccd").cast(pl.Int64, strict=False).alias("variant_num"))
-        .join(wanted.lazy(), on="variant_num", how="semi")
+        .join(hits.lazy().unique(), on="variant_num", how="semi")
         .collect()
         .unique("cccd", keep="first")
     )
     pairs = (
         variants.join(citizens.select(suffixed("_r", ("variant_num",))), on="variant_num")
-        .with_columns(_as_cccd("variant_num").alias("variant"))
+        .join(bad, on="_i")
+        .with_columns(_as_cccd("variant_num").alias("variant"), _edit_expr())
         .join(side.select(suffixed("_l", ("row_id",))), on="row_id")
     )
     scored = score_pairs(pairs, settings)

@@ -32,8 +32,29 @@ UNDATED_RULES: tuple[tuple[str, ...], ...] = (("name_key", "commune_code"),)
 PAIR_KEY = ("row_id", "candidate_cccd")
 
 
-def candidate_pairs(side: pl.DataFrame, population: pl.LazyFrame) -> pl.DataFrame:
-    """Union of the blocking rules' member↔citizen pairs, each tagged with its first rule."""
+def cluster_pairs(side: pl.DataFrame, anchors: pl.DataFrame) -> pl.DataFrame:
+    """`row_id, candidate_cccd`: the citizen another row of the same person was matched to
+    by CCCD (`anchors`: person, matched_cccd), for persons anchored to exactly one citizen.
+
+    Members send the same person in several rows and orgs, not all with the CCCD or the
+    birth date (DOMAIN.md "Spreadsheet layouts": dates often year only or blank); the
+    deduplication already judged the rows to be one person, so the anchor's citizen is
+    that row's candidate even when no blocking key of its own reaches it.
+    """
+    single = anchors.drop_nulls().unique().filter(pl.len().over("person") == 1)
+    return (
+        side.select("row_id", "person")
+        .drop_nulls()
+        .join(single, on="person")
+        .select("row_id", pl.col("matched_cccd").alias("candidate_cccd"))
+    )
+
+
+def candidate_pairs(
+    side: pl.DataFrame, population: pl.LazyFrame, vouched: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Union of the blocking rules' member↔citizen pairs, each tagged with its first rule;
+    `vouched` pairs (`cluster_pairs`) are added with the key after the last rule."""
     citizens = population.select("cccd", "status", *PAIR_FIELDS)
     members = side.lazy()
     undated = members.filter(pl.col("birth_year").is_null())
@@ -44,17 +65,41 @@ def candidate_pairs(side: pl.DataFrame, population: pl.LazyFrame) -> pl.DataFram
         .select("row_id", pl.col("cccd").alias("candidate_cccd"), pl.lit(i, dtype=pl.Int8).alias("match_key"))
         for i, (who, rule) in enumerate(rules)
     ]
-    keys = pl.concat(per_rule).group_by(PAIR_KEY).agg(pl.col("match_key").min())
-    own_cccd = pl.when(usable_cccd_expr()).then(pl.col("cccd")).alias("cccd_l")
-    return (
-        keys.join(members.select(*suffixed("_l", ("row_id", "org", "claimant")), own_cccd), on="row_id")
-        .join(
-            citizens.select(suffixed("_r", ("cccd", "status"))).rename({"cccd": "candidate_cccd"}),
-            on="candidate_cccd",
+    if vouched is not None:
+        per_rule.append(
+            vouched.lazy().select(*PAIR_KEY, pl.lit(len(rules), dtype=pl.Int8).alias("match_key"))
         )
-        .unique(PAIR_KEY)
+    keys = pl.concat(per_rule).group_by(PAIR_KEY).agg(pl.col("match_key").min()).collect()
+    # Fields are fetched for the candidates only, never carried through the rule joins.
+    # A CCCD listed twice in the extract: one record speaks for it (as in load_population).
+    found = (
+        citizens.join(
+            keys.lazy().select("candidate_cccd").unique(),
+            left_on="cccd",
+            right_on="candidate_cccd",
+            how="semi",
+        )
+        .unique("cccd", keep="first")
+        .select(suffixed("_r", ("cccd", "status")))
+        .rename({"cccd": "candidate_cccd"})
         .collect()
     )
+    own_cccd = pl.when(usable_cccd_expr()).then(pl.col("cccd")).alias("cccd_l")
+    return keys.join(side.select(*suffixed("_l", ("row_id", "org", "claimant")), own_cccd), on="row_id").join(
+        found, on="candidate_cccd"
+    )
+
+
+def accept_bar(settings: ReconcileSettings) -> float:
+    """Probability from which a clear best candidate is linked (engine posterior or plain)."""
+    return settings.posterior_accept_probability if engine_ready(settings) else settings.accept_probability
+
+
+def unique_bar(settings: ReconcileSettings) -> float:
+    """Probability from which a unique namesake is linked (`unique_namesakes`)."""
+    if engine_ready(settings):
+        return settings.posterior_unique_accept_probability
+    return settings.unique_accept_probability
 
 
 UNIQUE_KEY = ("name_key", "birth_year", "commune_code")
@@ -66,12 +111,12 @@ def unique_namesakes(
     """`row_id, candidate_cccd` pairs acceptable by uniqueness rather than by score.
 
     A member recorded with a year only (DOMAIN.md "Ngày sinh / Năm sinh": dates "or year
-    only") cannot out-score the 0.999 bar on name, year and commune alone, although the
+    only") cannot out-score the acceptance bar on name, year and commune alone, although the
     population file can settle it: when exactly one citizen in the whole extract has this
     folded full name, birth year and commune, a member with the same three is either that
     citizen or absent from the extract. So the pair is accepted when, in addition:
-    - the score's own posterior is at least `unique_accept_probability` (0.995; the share of
-      members absent from the extract keeps the rest risky: measured, see the bench note),
+    - the score's own posterior is at least `unique_bar` (0.985 with the engine; the share of
+      members absent from the extract keeps the rest risky: measured below),
     - the member's only candidate above the steward floor is this citizen,
     - nothing recorded disagrees (full birth dates, when both sides have one, are equal;
       sex likewise: a citizen recorded with a year only does not conflict);
@@ -80,16 +125,17 @@ def unique_namesakes(
     citizen with the same name, year and commune, or a second candidate, sends it to review.
     A member with no birth year at all is held to the only citizen with this folded name in
     the commune, whose full name must also equal the member's as written (a name typed
-    without diacritics folds from several names). Measured on the hard profile, 100k rows:
-    with the year-only-citizen rule above, recall 96.9 -> 97.5 %, false-match rate
-    0.03 -> 0.04 %; a bar of 0.99 for the undated path added recall but broke the 0.1 %
-    false-match bar on 20k rows.
+    without diacritics folds from several names). Measured on the hard profile (search
+    path scored with the full-name term frequency, so a common name weighs little): the
+    posterior is calibrated (0.95-0.98: 4-5 % of such links are members absent from the
+    extract, at 1M rows); a bar of 0.985 gave recall 98.1 %, false-match rate 0.08 % at
+    100k rows (0.98: 98.2 %, 0.09 %; 0.99: 97.8 %, 0.10 %) and 0.09 % at 1M rows.
     """
     floor = probability_to_weight(settings.candidate_probability)
     lone = (
         scored.filter(pl.col("match_weight") >= floor)
         .filter(pl.len().over("row_id") == 1)
-        .filter(pl.col("match_probability") >= settings.unique_accept_probability)
+        .filter(pl.col("match_probability") >= unique_bar(settings))
         .select("row_id", "candidate_cccd")
     )
     members = side.select("row_id", *UNIQUE_KEY, "full_name", "birth_date", "sex")
@@ -143,6 +189,32 @@ def _unique_on(
     )
 
 
+def sure_pairs(
+    scored: pl.DataFrame,
+    side: pl.DataFrame,
+    population: pl.LazyFrame,
+    settings: ReconcileSettings,
+    *,
+    vouched: pl.DataFrame,
+    not_found: pl.DataFrame,
+) -> pl.DataFrame:
+    """`row_id, candidate_cccd` pairs `accept_links` may take below the threshold.
+
+    - `unique_namesakes`, except for a member whose own CCCD is not in the extract at all
+      (`not_found`): a well-formed number the extract lacks is evidence the person is not
+      in it (DOMAIN.md, CCCD: a typo is one keystroke from the real number, which is then
+      suggested as a correction). Hard profile, 100k rows: 3 of the 17 false matches were
+      such members, 3 of 46 of their unique-namesake links.
+    - `vouched_links`: the person's other row holds this citizen's CCCD.
+    A correction suggestion's citizen is not taken as sure: year and sex are encoded in the
+    number (DOMAIN.md, CCCD), so a one-digit variant agrees on them by construction and only
+    the name is left to tell a stranger apart (no gain on the hard profile; more false
+    links on the synthetic bench). It stays a suggestion for the steward.
+    """
+    unique = unique_namesakes(scored, side, population, settings).join(not_found, on="row_id", how="anti")
+    return pl.concat([unique, vouched_links(scored, vouched, settings)]).unique()
+
+
 def accept_links(
     scored: pl.DataFrame,
     claims: pl.DataFrame,
@@ -155,15 +227,16 @@ def accept_links(
     path, steward decisions); they outrank any search link. Ties go to review, never a guess.
     `unique` (from `unique_namesakes`) are pairs accepted below the threshold by uniqueness.
     """
-    threshold = probability_to_weight(settings.accept_probability)
+    threshold = probability_to_weight(accept_bar(settings))
     if unique is not None and unique.height:
         scored = scored.join(
             unique.select(*PAIR_KEY).with_columns(_unique=pl.lit(True)), on=list(PAIR_KEY), how="left"
         ).with_columns(pl.col("_unique").fill_null(False))
     else:
         scored = scored.with_columns(_unique=pl.lit(False))
+    # A sure pair (unique namesake, vouched by the cluster) ranks first for its member.
     ranked = scored.sort(
-        ["row_id", "match_weight", "candidate_cccd"], descending=[False, True, False]
+        ["row_id", "_unique", "match_weight", "candidate_cccd"], descending=[False, True, True, False]
     ).with_columns(
         pl.col("match_weight").shift(-1).over("row_id").alias("_next"),
         pl.int_range(pl.len()).over("row_id").alias("_rank"),
@@ -203,7 +276,7 @@ def accept_links(
                 | (pl.col("_top") - pl.col("_second") >= settings.accept_margin_log2)
             )
         )
-        .drop("_next", "_rank", "_winner", "_top", "_second", "_unique")
+        .drop("_next", "_rank", "_winner", "_top", "_second", "_unique", "explanation", strict=False)
     )
 
 
@@ -228,6 +301,22 @@ def top_candidates(
     )
 
 
+# Members scored per chunk: memory grows with the chunk, not with the member count.
+SEARCH_CHUNK_ROWS = 250_000
+# What later steps read from a scored pair; the compared fields are dropped per chunk.
+SCORED_COLUMNS = (
+    *PAIR_KEY,
+    "match_key",
+    "org",
+    "claimant",
+    "status",
+    "match_weight",
+    "match_probability",
+    "evidence",
+    "explanation",
+)
+
+
 def search_pairs(
     side: pl.DataFrame,
     population: pl.LazyFrame,
@@ -235,14 +324,54 @@ def search_pairs(
     settings: ReconcileSettings,
     name_tf: pl.DataFrame | None = None,
     in_population: float = 0.9,
+    vouched: pl.DataFrame | None = None,
+    chunk_rows: int = SEARCH_CHUNK_ROWS,
 ) -> pl.DataFrame:
-    """Scored candidate pairs for `side`, minus pairs a steward rejected (`excluded`).
+    """Scored candidate pairs for `side` at or above the steward floor, minus pairs a
+    steward rejected (`excluded`); `SCORED_COLUMNS` only.
 
-    in_population: prior share of members present in the extract (`in_population_share`).
+    in_population: prior share of members present in the extract (`in_population_share`);
+    vouched: extra pairs from the member's own cluster (`cluster_pairs`).
+    Members are scored in chunks of `chunk_rows` (a member's pairs never straddle two, so
+    the competing posterior is unchanged). Pairs under the floor are dropped: no step
+    uses them (a best pair that clears the threshold beats one under the floor by more
+    than the acceptance margin, and stewards see only pairs above it).
     """
-    pairs = candidate_pairs(side, population).join(excluded, on=list(PAIR_KEY), how="anti")
-    if engine_ready(settings):
-        size = int(population.select(pl.len()).collect().item())
-        scored = engine_score(pairs, settings, name_reference(population), size)
-        return competing_posterior(scored, in_population)
-    return score_pairs(pairs, settings, name_tf)
+    floor = probability_to_weight(settings.candidate_probability)
+    engine = engine_ready(settings)
+    reference = name_reference(population) if engine else None
+    size = int(population.select(pl.len()).collect().item()) if engine else 0
+    chunks = []
+    for start in range(0, max(side.height, 1), chunk_rows):
+        part = side.slice(start, chunk_rows)
+        extra = None if vouched is None else vouched.join(part.select("row_id"), on="row_id", how="semi")
+        pairs = candidate_pairs(part, population, extra).join(excluded, on=list(PAIR_KEY), how="anti")
+        if reference is not None:
+            scored = competing_posterior(engine_score(pairs, settings, reference, size), in_population)
+        else:
+            scored = score_pairs(pairs, settings, name_tf).with_columns(
+                (pl.col("match_weight") - settings.prior_log2).alias("evidence")
+            )
+        chunks.append(scored.filter(pl.col("match_weight") >= floor).select(SCORED_COLUMNS))
+    return pl.concat(chunks)
+
+
+def vouched_links(scored: pl.DataFrame, vouched: pl.DataFrame, settings: ReconcileSettings) -> pl.DataFrame:
+    """`vouched` pairs (`cluster_pairs`) whose own fields support the link: accepted like
+    `unique_namesakes` pairs, below the threshold (the person's other row holds this
+    citizen's CCCD), subject to the one-to-one check.
+
+    The row's own data must still prefer this citizen over its namesakes and over "not in
+    the extract" (posterior ≥ `cluster_accept_probability`): two namesakes with the same
+    year in one commune are what the deduplication itself cannot tell apart (DOMAIN.md
+    "Names"), so a cluster joining them vouches for nothing. Measured on the hard profile,
+    100k rows: of the vouched links the posterior floor of 0.5 let through, 21 of 49 at
+    0.45–0.5 were wrong, 5 of 179 above 0.6."""
+    return (
+        scored.join(vouched.select(*PAIR_KEY), on=list(PAIR_KEY), how="semi")
+        .filter(
+            (pl.col("evidence") >= settings.cluster_min_evidence_log2)
+            & (pl.col("match_probability") >= settings.cluster_accept_probability)
+        )
+        .select(*PAIR_KEY)
+    )

@@ -40,7 +40,7 @@ def make_members(rows: list[dict]) -> pl.DataFrame:
         "source_sheet": "Sheet1",
     }
     records = [base | {"source_row": i + 5} | r for i, r in enumerate(rows)]
-    frame = pl.DataFrame(records, infer_schema_length=None)
+    frame = pl.DataFrame(records, infer_schema_length=None, schema_overrides={"birth_date": pl.String})
     birth = pl.col("birth_date").str.to_date("%Y-%m-%d", strict=False)
     return frame.with_columns(
         birth.alias("birth_date"),
