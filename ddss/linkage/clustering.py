@@ -108,12 +108,19 @@ def cluster_groups(
     Returns `node`, `cluster` (int; the smallest group number in the cluster).
     """
     n_groups = int(nodes.get_column("group").max() or 0) + 1
-    to_group = nodes.select("node", "group")
+    # node -> group as an array lookup: millions of cannot-link pairs, no hash joins
+    lookup = np.full(int(nodes.get_column("node").max() or 0) + 1, -1, dtype=np.int64)
+    lookup[nodes.get_column("node").to_numpy()] = nodes.get_column("group").to_numpy()
 
     def _as_groups(frame: pl.DataFrame) -> pl.DataFrame:
+        ends = {}
+        for side in ("l", "r"):
+            node = frame.get_column(f"node_{side}").to_numpy()
+            inside = node < lookup.size
+            ends[f"group_{side}"] = np.where(inside, lookup[np.where(inside, node, 0)], -1)
         return (
-            frame.join(to_group.rename({"node": "node_l", "group": "group_l"}), on="node_l")
-            .join(to_group.rename({"node": "node_r", "group": "group_r"}), on="node_r")
+            frame.with_columns(pl.Series(k, v) for k, v in ends.items())
+            .filter((pl.col("group_l") >= 0) & (pl.col("group_r") >= 0))
             .filter(pl.col("group_l") != pl.col("group_r"))
         )
 
@@ -125,12 +132,10 @@ def cluster_groups(
     )
     comp_of = pl.DataFrame({"group": np.arange(n_groups), "component": comp})
     g_nodes = nodes.join(comp_of, on="group", how="left")
-    g_cannot = (
-        _as_groups(cannot_link)
-        .join(comp_of.rename({"group": "group_l", "component": "c_l"}), on="group_l")
-        .join(comp_of.rename({"group": "group_r", "component": "c_r"}), on="group_r")
-        .filter(pl.col("c_l") == pl.col("c_r"))
-    )
+    cannot_groups = _as_groups(cannot_link)
+    c_l = comp[cannot_groups.get_column("group_l").to_numpy()]
+    c_r = comp[cannot_groups.get_column("group_r").to_numpy()]
+    g_cannot = cannot_groups.with_columns(c_l=pl.Series(c_l)).filter(pl.Series(c_l == c_r))
     stats = g_nodes.group_by("component").agg(
         (
             (pl.col("id_value").drop_nulls().n_unique() > 1)
@@ -153,9 +158,9 @@ def cluster_groups(
                 pl.col("year").max().alias("year_max"),
             )
         )
-        bad_edges = g_edges.join(comp_of.rename({"group": "group_l"}), on="group_l").filter(
-            pl.col("component").is_in(list(bad))
-        )
+        bad_edges = g_edges.with_columns(
+            component=pl.Series(comp[g_edges.get_column("group_l").to_numpy()])
+        ).filter(pl.col("component").is_in(list(bad)))
         cannot = {(a, b) for a, b in g_cannot.select("group_l", "group_r").iter_rows()}
         roots = _rebuild(bad_groups, bad_edges, cannot, max_year_gap)
         fixed = pl.DataFrame(

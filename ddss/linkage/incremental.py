@@ -12,17 +12,10 @@ from dataclasses import replace
 
 import polars as pl
 
-from ddss.linkage.blocking import block_pairs
+from ddss.linkage.blocking import block_pair_codes
 from ddss.linkage.comparisons import prepare_records
-from ddss.linkage.link import (
-    NODE,
-    LinkageResult,
-    _cluster_all,
-    _duplicate_issues,
-    _finish,
-    _score_pairs,
-    _steward_nodes,
-)
+from ddss.linkage.link import LinkageResult, _cluster_all, _duplicate_issues, _finish, _steward_nodes
+from ddss.linkage.pair_pipeline import NODE, RULE, score_pairs
 from ddss.linkage.settings import LinkageSettings
 
 
@@ -34,8 +27,10 @@ def link_incremental(
     settings: LinkageSettings,
     id_secret: bytes,
     decisions: pl.DataFrame | None = None,
+    keep_all_pairs: bool = False,
 ) -> LinkageResult:
-    """Links for existing + new rows; `pairs` holds only the newly scored pairs."""
+    """Links for existing + new rows; `pairs` holds only the newly scored pairs (those worth
+    keeping, or all of them with `keep_all_pairs`, as in `link_members`)."""
     if not settings.is_trained:
         raise ValueError("incremental linkage needs trained settings (LinkageResult.settings)")
     uid = settings.unique_id
@@ -47,15 +42,16 @@ def link_incremental(
         .join(existing_links.select(uid, "member_id", "person_id"), on=uid, how="left")
     )
     is_new = records.get_column(uid).is_in(new_ids)
-    pairs, stats = block_pairs(
+    pairs, stats = block_pair_codes(
         records,
         settings.blocking_rules,
         id_column=NODE,
         max_block_size=settings.max_block_size,
         new_mask=is_new,
+        rule_column=RULE,
     )
     steward = _steward_nodes(decisions, records, uid)
-    decided, settings, _ = _score_pairs(records, pairs, settings, steward)
+    scored, settings, _ = score_pairs(records, pairs, settings, steward, keep_all=keep_all_pairs)
 
     def groups(col: str) -> pl.Series:
         node = pl.col(NODE).cast(pl.Int64)
@@ -65,14 +61,14 @@ def link_incremental(
 
     clusters = _cluster_all(
         records,
-        decided,
+        scored,
         settings,
         steward,
         member_groups=groups("member_id"),
         person_groups=groups("person_id"),
     )
     result = _finish(
-        records.drop("member_id", "person_id"), decided, settings, clusters, id_secret, stats, None
+        records.drop("member_id", "person_id"), scored, settings, clusters, id_secret, stats, None
     )
     result.summary["mode"] = "incremental"
     result.summary["new_rows"] = int(is_new.sum())

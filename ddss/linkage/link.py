@@ -14,32 +14,25 @@ from typing import Any
 import polars as pl
 
 from ddss import issues
-from ddss.linkage.blocking import BlockingStats, block_pairs
+from ddss.linkage.blocking import BlockingStats, block_pair_codes
 from ddss.linkage.clustering import cluster_groups, components
-from ddss.linkage.comparisons import compare, prepare_records
-from ddss.linkage.decisions import ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide, steward_pairs
+from ddss.linkage.comparisons import prepare_records
+from ddss.linkage.decisions import ACCEPTED, CONFIRM, REVIEW, SPLIT, steward_pairs
 from ddss.linkage.explain import explain_pairs
 from ddss.linkage.ids import cluster_ids
-from ddss.linkage.scoring import (
-    choose_threshold,
-    estimate_weights,
-    score,
-    tf_u_values,
-    threshold_tradeoff,
-)
+from ddss.linkage.pair_pipeline import NODE, RULE, ScoredPairs, score_pairs
 from ddss.linkage.settings import LinkageSettings, default_settings
-from ddss.linkage.training import u_from_random_pairs
 
 log = logging.getLogger(__name__)
-NODE = "_node"
 ANCHOR_SEP = "\x1f"
 
 
 @dataclass(frozen=True)
 class LinkageResult:
-    """links: one row per input row; pairs: scored candidate pairs; explanations: waterfall
-    rows for accepted/review pairs; review: pairs for stewards; summary: counts only;
-    settings: the trained settings (save with `settings.to_json`)."""
+    """links: one row per input row; pairs: scored candidate pairs worth keeping (all of
+    them with `keep_all_pairs`); explanations: waterfall rows for accepted/review pairs;
+    review: pairs for stewards; summary: counts only; settings: the trained settings (save
+    with `settings.to_json`)."""
 
     links: pl.DataFrame
     pairs: pl.DataFrame
@@ -47,19 +40,6 @@ class LinkageResult:
     review: pl.DataFrame
     summary: dict[str, Any]
     settings: LinkageSettings
-
-
-def _train(
-    compared: pl.DataFrame, records: pl.DataFrame, settings: LinkageSettings
-) -> tuple[LinkageSettings, pl.DataFrame]:
-    u = u_from_random_pairs(records, settings, NODE)
-    total_pairs = records.height * (records.height - 1) / 2
-    weights, prior = estimate_weights(compared, settings, u=u, total_pairs=total_pairs)
-    tf_u = tf_u_values(records, settings)
-    provisional = settings.with_training(weights=weights, prior=prior, threshold=0.5, tf_u=tf_u)
-    tradeoff = threshold_tradeoff(score(compared, provisional))
-    threshold = settings.threshold or choose_threshold(tradeoff, settings.target_precision)
-    return settings.with_training(weights=weights, prior=prior, threshold=threshold, tf_u=tf_u), tradeoff
 
 
 def _steward_nodes(decisions: pl.DataFrame | None, records: pl.DataFrame, uid: str) -> pl.DataFrame | None:
@@ -75,31 +55,12 @@ def _steward_nodes(decisions: pl.DataFrame | None, records: pl.DataFrame, uid: s
 
 def _edges(
     records: pl.DataFrame,
-    decided: pl.DataFrame,
+    scored: ScoredPairs,
     steward: pl.DataFrame | None,
-    settings: LinkageSettings,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(accepted edges, cannot-link pairs), both `node_l`, `node_r`, `same_org`."""
     cols = {f"{NODE}_l": "node_l", f"{NODE}_r": "node_r"}
-    forced = pl.col("decision") == CONFIRM
-    edges = (
-        decided.filter(pl.col("decision").is_in(ACCEPTED))
-        .select(
-            f"{NODE}_l",
-            f"{NODE}_r",
-            "same_org",
-            pl.when(forced).then(float("inf")).otherwise("match_weight").alias("weight"),
-            forced.alias("forced"),
-        )
-        .rename(cols)
-    )
-    cannot = (
-        decided.filter(
-            pl.col("decision").is_in([VETO, SPLIT]) | (pl.col("match_weight") < settings.cannot_link_weight)
-        )
-        .select(f"{NODE}_l", f"{NODE}_r", "same_org")
-        .rename(cols)
-    )
+    edges, cannot = scored.edges, scored.cannot
     if steward is None:
         return edges, cannot
     org = records.select(NODE, "org")
@@ -124,14 +85,13 @@ def _edges(
     )
 
 
-def _typo_aliases(attrs: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
+def _typo_aliases(attrs: pl.DataFrame, near: pl.DataFrame) -> pl.DataFrame:
     """Accepted pairs whose CCCDs are one keystroke apart (veto `review`) hold one person's
     number typed twice: give their rows one id value, so the coherence check (at most one
     CCCD per cluster) does not split what the pair decision joined."""
-    near = decided.filter(pl.col("decision").is_in(ACCEPTED) & (pl.col("veto") == REVIEW))
     ids = attrs.select("node", "id_value")
     pairs = (
-        near.select(pl.col(f"{NODE}_l").alias("node"), pl.col(f"{NODE}_r").alias("_r"))
+        near.select(pl.col("node_l").alias("node"), pl.col("node_r").alias("_r"))
         .join(ids.rename({"id_value": "a"}), on="node")
         .join(ids.rename({"node": "_r", "id_value": "b"}), on="_r")
         .select("a", "b")
@@ -181,14 +141,14 @@ def _coherence_sex(records: pl.DataFrame, sex_col: str | None, guessed: str | No
 
 def _cluster_all(
     records: pl.DataFrame,
-    decided: pl.DataFrame,
+    scored: ScoredPairs,
     settings: LinkageSettings,
     steward: pl.DataFrame | None,
     member_groups: pl.Series | None = None,
     person_groups: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Member clusters (same-org edges only), then person clusters over member clusters."""
-    edges, cannot = _edges(records, decided, steward, settings)
+    edges, cannot = _edges(records, scored, steward)
     id_col = next((s.column for s in settings.comparisons if s.name == settings.veto_id), None)
     sex_col = next((s.column for s in settings.comparisons if s.name == settings.veto_sex), None)
     attrs = records.select(
@@ -197,7 +157,7 @@ def _cluster_all(
         _coherence_sex(records, sex_col, settings.sex_guessed).alias("sex"),
         (pl.col(settings.veto_year) if settings.veto_year else pl.lit(None)).cast(pl.Int32).alias("year"),
     )
-    attrs = _typo_aliases(attrs, decided)
+    attrs = _typo_aliases(attrs, scored.typo)
     gap = settings.max_birth_year_gap if settings.veto_year else 10_000
     groups = member_groups if member_groups is not None else attrs.get_column("node")
     member = cluster_groups(
@@ -224,6 +184,26 @@ def _cluster_all(
     return member.join(person, on="node")
 
 
+def _anchor(frame: pl.DataFrame, uid: str, by: str, scope: str | None) -> pl.Series:
+    """Per row: its cluster's single CCCD (`cccd:`), unless the cluster has none, several, or
+    shares it with another cluster (in the same scope), else its smallest row id (`row:`);
+    prefixed by the scope (org) when given. Aggregated per cluster, then joined back."""
+    per = frame.group_by(by).agg(
+        pl.when(pl.col("_id").drop_nulls().n_unique() == 1)
+        .then(pl.col("_id").drop_nulls().first())
+        .alias("_cccd"),
+        (pl.lit("row:") + pl.col(uid).min()).alias("_row"),
+    )
+    keys = [scope, "_cccd"] if scope else ["_cccd"]
+    rows = frame.select(by, *([scope] if scope else [])).join(per, on=by, how="left", maintain_order="left")
+    clusters_per_key = rows.unique([*keys, by]).group_by(keys).agg(pl.len().alias("_clusters"))
+    rows = rows.join(clusters_per_key, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    cccd = pl.col("_cccd")
+    own = pl.when(cccd.is_null() | (pl.col("_clusters") > 1)).then("_row").otherwise(pl.lit("cccd:") + cccd)
+    out = pl.col(scope) + pl.lit(ANCHOR_SEP) + own if scope else own
+    return rows.select(out).to_series()
+
+
 def _ids(
     records: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings, secret: bytes
 ) -> pl.DataFrame:
@@ -239,18 +219,9 @@ def _ids(
         NODE, uid, "org", (pl.col(id_col) if id_col else pl.lit(None, pl.String)).cast(pl.String).alias("_id")
     ).join(clusters.rename({"node": NODE}), on=NODE)
 
-    def anchor(by: str, scope: pl.Expr | None = None) -> pl.Expr:
-        ids = pl.col("_id").drop_nulls().unique()
-        cccd = pl.when(ids.len().over(by) == 1).then(pl.col("_id").drop_nulls().first().over(by))
-        keys = [cccd] if scope is None else [scope, cccd]
-        shared = pl.col(by).n_unique().over(keys) > 1
-        row = pl.lit("row:") + pl.col(uid).min().over(by)
-        own = pl.when(cccd.is_null() | shared).then(row).otherwise(pl.lit("cccd:") + cccd)
-        return own if scope is None else scope + pl.lit(ANCHOR_SEP) + own
-
     frame = frame.with_columns(
-        _m_anchor=anchor("member_cluster", pl.col("org")),
-        _p_anchor=anchor("person_cluster"),
+        _m_anchor=_anchor(frame, uid, "member_cluster", "org"),
+        _p_anchor=_anchor(frame, uid, "person_cluster", None),
         member_cluster_size=pl.len().over("member_cluster").cast(pl.Int32),
         is_duplicate=pl.col(uid) != pl.col(uid).min().over("member_cluster"),
     )
@@ -272,9 +243,36 @@ def _duplicate_issues() -> pl.Expr:
     )
 
 
+def _output_pairs(records: pl.DataFrame, kept: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
+    """Kept pairs as `<uid>_l < <uid>_r`, sorted by them (comparisons are symmetric).
+
+    Ordered on the ids' ranks (UInt32) and only then given the id strings, so sorting
+    millions of pairs never moves string columns.
+    """
+    uid = settings.unique_id
+    ids = records.get_column(uid)
+    rank = ids.rank("ordinal").cast(pl.UInt32) - 1
+    names = {i: r.match_key for i, r in enumerate(settings.blocking_rules)}
+    a, b = rank.gather(kept[f"{NODE}_l"]), rank.gather(kept[f"{NODE}_r"])
+    ordered = kept.with_columns(_lo=pl.min_horizontal(a, b), _hi=pl.max_horizontal(a, b)).sort("_lo", "_hi")
+    by_rank = ids.sort()
+    scores = [c for c in ordered.columns if c.startswith(("gamma_", "mw_", "tf_"))]
+    return ordered.select(
+        by_rank.gather(ordered["_lo"]).alias(f"{uid}_l"),
+        by_rank.gather(ordered["_hi"]).alias(f"{uid}_r"),
+        pl.when("same_org").then(pl.lit("org")).otherwise(pl.lit("person")).alias("scope"),
+        pl.col(RULE).replace_strict(names, return_dtype=pl.String).alias("match_key"),
+        *scores,
+        "match_weight",
+        "match_probability",
+        "veto",
+        "decision",
+    )
+
+
 def _finish(
     records: pl.DataFrame,
-    decided: pl.DataFrame,
+    scored: ScoredPairs,
     settings: LinkageSettings,
     clusters: pl.DataFrame,
     secret: bytes,
@@ -282,25 +280,11 @@ def _finish(
     tradeoff: pl.DataFrame | None,
 ) -> LinkageResult:
     uid = settings.unique_id
-    to_uid = records.select(NODE, uid)
-    pairs = (
-        decided.join(to_uid.rename({NODE: f"{NODE}_l", uid: f"{uid}_l"}), on=f"{NODE}_l")
-        .join(to_uid.rename({NODE: f"{NODE}_r", uid: f"{uid}_r"}), on=f"{NODE}_r")
-        .with_columns(scope=pl.when("same_org").then(pl.lit("org")).otherwise(pl.lit("person")))
-    )
-    # report pairs as row_id_l < row_id_r (comparisons are symmetric)
-    lo, hi = f"{uid}_l", f"{uid}_r"
-    pairs = pairs.with_columns(pl.min_horizontal(lo, hi).alias(lo), pl.max_horizontal(lo, hi).alias(hi))
-    keep = [f"{uid}_l", f"{uid}_r", "scope", "match_key"]
-    keep += [c for c in pairs.columns if c.startswith(("gamma_", "mw_", "tf_"))]
-    keep += ["match_weight", "match_probability", "veto", "decision"]
-    pairs = pairs.select(keep).sort(f"{uid}_l", f"{uid}_r")
-    in_review = pl.concat(
-        [pairs.filter(pl.col("decision") == REVIEW).select(pl.col(f"{uid}_{s}").alias(uid)) for s in "lr"]
-    ).unique()
+    pairs = _output_pairs(records, scored.kept, settings)
+    in_review = records.get_column(uid).gather(scored.review_nodes).implode()
     links = (
         _ids(records, clusters, settings, secret)
-        .with_columns(duplicate_review=pl.col(uid).is_in(in_review.get_column(uid).implode()))
+        .with_columns(duplicate_review=pl.col(uid).is_in(in_review))
         .with_columns(duplicate_issues=_duplicate_issues())
         .select(
             uid,
@@ -318,45 +302,23 @@ def _finish(
     summary = {
         "rows": records.height,
         "blocking": [asdict(s) for s in stats],
-        "candidate_pairs": pairs.height,
-        "pairs_by_decision": dict(pairs.group_by("decision").len().iter_rows()),
-        "pairs_above_threshold": int((pairs.get_column("match_probability") >= settings.threshold).sum()),
+        "candidate_pairs": scored.scored,
+        "pairs_kept": pairs.height,
+        "pairs_by_decision": scored.counts,
+        "pairs_above_threshold": scored.above_threshold,
         "members": links.get_column("member_id").n_unique(),
         "persons": links.get_column("person_id").n_unique(),
         "duplicates": int(links.get_column("is_duplicate").sum()),
         "threshold_probability": settings.threshold,
+        "accept_probability": settings.accept_probability,
         "prior": settings.prior,
         "m_u": [asdict(w) for w in settings.weights],
         "threshold_tradeoff": tradeoff.to_dicts() if tradeoff is not None else [],
     }
     log.info(
-        "linkage: %d rows, %d candidate pairs, %d members", records.height, pairs.height, summary["members"]
+        "linkage: %d rows, %d candidate pairs, %d members", records.height, scored.scored, summary["members"]
     )
     return LinkageResult(links, pairs, explained, review, summary, settings)
-
-
-def _score_pairs(
-    records: pl.DataFrame,
-    pairs: pl.DataFrame,
-    settings: LinkageSettings,
-    steward: pl.DataFrame | None,
-) -> tuple[pl.DataFrame, LinkageSettings, pl.DataFrame | None]:
-    compared = compare(records, records, pairs, settings, id_column=NODE)
-    tradeoff = None
-    if not settings.is_trained:
-        settings, tradeoff = _train(compared, records, settings)
-    org = records.select(NODE, "org")
-    decided = (
-        decide(score(compared, settings), settings, steward, id_column=NODE)
-        .join(org.rename({NODE: f"{NODE}_l", "org": "_org_l"}), on=f"{NODE}_l")
-        .join(org.rename({NODE: f"{NODE}_r", "org": "_org_r"}), on=f"{NODE}_r")
-        .with_columns(same_org=(pl.col("_org_l") == pl.col("_org_r")).fill_null(False))
-    )
-    # compared values (names, dates, CCCDs) are not needed past this point
-    keep = [f"{NODE}_l", f"{NODE}_r", "match_key", "same_org"]
-    keep += [c for c in decided.columns if c.startswith(("gamma_", "mw_", "tf_"))]
-    keep += ["match_weight", "match_probability", "veto", "decision"]
-    return decided.select(keep), settings, tradeoff
 
 
 def link_members(
@@ -365,17 +327,25 @@ def link_members(
     settings: LinkageSettings | None = None,
     id_secret: bytes,
     decisions: pl.DataFrame | None = None,
+    keep_all_pairs: bool = False,
 ) -> LinkageResult:
     """Deduplicate within each org and link across orgs; trains weights unless given.
 
     decisions: steward `(row_id_l, row_id_r, decision)` with `confirm` or `split`.
+    keep_all_pairs: `pairs` holds every scored candidate, not only those worth keeping
+    (`pair_pipeline.keep_expr`: merged, for review, steward-decided or above the review floor).
     """
     settings = settings or default_settings()
     records = prepare_records(members, settings).with_row_index(NODE)
-    pairs, stats = block_pairs(
-        records, settings.blocking_rules, id_column=NODE, max_block_size=settings.max_block_size
+    pairs, stats = block_pair_codes(
+        records,
+        settings.blocking_rules,
+        id_column=NODE,
+        max_block_size=settings.max_block_size,
+        rule_column=RULE,
     )
     steward = _steward_nodes(decisions, records, settings.unique_id)
-    decided, settings, tradeoff = _score_pairs(records, pairs, settings, steward)
-    clusters = _cluster_all(records, decided, settings, steward)
-    return _finish(records, decided, settings, clusters, id_secret, stats, tradeoff)
+    scored, settings, tradeoff = score_pairs(records, pairs, settings, steward, keep_all=keep_all_pairs)
+    del pairs
+    clusters = _cluster_all(records, scored, settings, steward)
+    return _finish(records, scored, settings, clusters, id_secret, stats, tradeoff)

@@ -69,7 +69,11 @@ def _full_name_adjustment(pairs: pl.DataFrame, settings: LinkageSettings) -> lis
     log_u = sum(
         math.log2(max(u[s.name].get(_top(s), 0.0) + u[s.name].get(_top(s) - 1, 0.0), _FLOOR)) for s in parts
     )
-    agree = (pl.col(f"{col}_l") == pl.col(f"{col}_r")).fill_null(False)
+    # the folded names agree, and no part differs in its marks only (Hoa / Hóa both typed
+    # with diacritics are different names: comparisons put them below the folded level)
+    agree = (pl.col(f"{col}_l") == pl.col(f"{col}_r")).fill_null(False) & pl.all_horizontal(
+        (pl.col(f"gamma_{s.name}") >= _top(s) - 1).fill_null(False) for s in parts
+    )
     bound = settings.full_name_tf_max_bits
     raw = pl.lit(log_u) - pl.col(tf_col).clip(lower_bound=_FLOOR).log(2)
     full = pl.when(agree).then(raw.clip(-bound, bound).fill_null(0.0)).otherwise(0.0)

@@ -1,0 +1,222 @@
+"""Chunked pair pipeline: compare, train, score and decide candidate pairs a slice at a time.
+
+Why: a compared pair holds both records' fields and every similarity (about 2 KiB); holding
+all pairs of 1M members at once took 16 GiB. Here each slice of pairs is compared and cut
+down to its gamma and term-frequency columns (tens of bytes); after training, each slice is
+scored and decided and reduced to what later steps read: clustering edges and cannot-links
+(UInt32 record positions), review rows, counts, and the pairs worth keeping for stewards.
+Every step is row-wise per pair, so the results equal those of one pass over all pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
+
+from ddss.linkage.comparisons import TF_COUNT, compare, required_columns
+from ddss.linkage.decisions import ACCEPT, ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide
+from ddss.linkage.scoring import choose_threshold, estimate_weights, score, tf_u_values, threshold_tradeoff
+from ddss.linkage.settings import LinkageSettings
+from ddss.linkage.training import u_from_random_pairs
+
+NODE = "_node"  # a record's position in `records` (0..n-1), the id used inside the pipeline
+RULE = "_rule"  # position of the blocking rule that found the pair
+CHUNK_PAIRS = 250_000
+_L, _R = f"{NODE}_l", f"{NODE}_r"
+_ENDS = [pl.col(_L).alias("node_l"), pl.col(_R).alias("node_r")]
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    """What later steps read, with records named by position (`node_l`, `node_r`).
+
+    kept: scored pairs worth keeping (`keep_expr`), every output column, `_node_l/_r`;
+    edges: accepted pairs with `same_org`, `weight`, `forced` (steward confirm);
+    cannot: cannot-link pairs with `same_org` (veto, steward split, strongly negative);
+    typo: accepted pairs whose IDs are one keystroke apart (veto `review`);
+    review_nodes: records in a review pair; counts: all scored pairs per decision.
+    """
+
+    kept: pl.DataFrame
+    edges: pl.DataFrame
+    cannot: pl.DataFrame
+    typo: pl.DataFrame
+    review_nodes: pl.Series
+    counts: dict[str, int]
+    scored: int
+    above_threshold: int
+
+
+def keep_expr(settings: LinkageSettings) -> pl.Expr:
+    """Pairs a steward or an explanation may need: decided for a merge, for review or by a
+    steward, or scoring at least the review floor (a veto that stopped a strong match).
+    Rejected pairs below the floor are counted but not kept: at 1M rows they are 97 % of
+    the candidates and explain nothing."""
+    accept = settings.accept_probability
+    floor = math.log2(accept / (1 - accept)) - settings.review_band  # type: ignore[operator]
+    return pl.col("decision").is_in([ACCEPT, CONFIRM, REVIEW, SPLIT]) | (pl.col("match_weight") >= floor)
+
+
+def _slices(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
+    """Consecutive slices; at least one, so an empty frame still yields its schema."""
+    for start in range(0, max(frame.height, 1), size):
+        yield frame.slice(start, size)
+
+
+def _tf_reference(records: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame | None:
+    """All records pre-aggregated on the term-frequency keys (`TF_COUNT` rows each): the same
+    frequencies as the full frame, without regrouping every record for every slice."""
+    keys = [s.fold_column or s.column for s in settings.comparisons if s.tf_adjust]
+    keys = [k for k in dict.fromkeys([*keys, settings.full_name_tf]) if k and k in records.columns]
+    return records.group_by(keys).agg(pl.len().alias(TF_COUNT)) if keys else None
+
+
+def _gather(rec: pl.DataFrame, nodes: pl.Series, suffix: str) -> pl.DataFrame:
+    return rec.select(pl.all().gather(nodes)).rename(lambda c: f"{c}{suffix}")
+
+
+class _Pipeline:
+    """Record columns held once, positional (row i is node i), so a slice gathers its rows."""
+
+    def __init__(self, records: pl.DataFrame, settings: LinkageSettings, steward: pl.DataFrame | None):
+        if not records.get_column(NODE).equals(pl.Series(NODE, range(records.height), records.schema[NODE])):
+            records = records.sort(NODE)  # positions must equal node numbers
+        self.records = records
+        self.fields = records.select(required_columns(settings))
+        small = (pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.Date)
+        self.text = [c for c, t in self.fields.schema.items() if t not in small]
+        self.score_text = [c for c in self.text if c == settings.full_name_tf]
+        self.compare_in = pl.concat([records.select(NODE), self.fields], how="horizontal")
+        self.org = records.get_column("org").rank("dense") if "org" in records.columns else None
+        self.tf_reference = _tf_reference(records, settings)
+        self.steward = steward
+
+    def compare(self, chunk: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
+        """Comparison vector of a slice without the compared text (names, IDs: the bulk of a
+        pair), gathered again when scored; small typed fields (flags, years) stay for training."""
+        nodes = pl.concat([chunk.get_column(_L), chunk.get_column(_R)]).unique()
+        sub = self.compare_in.select(pl.all().gather(nodes))
+        compared = compare(sub, sub, chunk, settings, id_column=NODE, tf_reference=self.tf_reference)
+        text = [f"{c}{side}" for side in ("_l", "_r") for c in self.text]
+        return compared.drop(c for c in text if c in compared.columns)
+
+    def _with_fields(self, narrow: pl.DataFrame, text: list[str]) -> pl.DataFrame:
+        both = [narrow]
+        for side in ("_l", "_r"):
+            cols = [c for c in self.fields.columns if f"{c}{side}" not in narrow.columns and c in text]
+            both.append(_gather(self.fields.select(cols), narrow[f"{NODE}{side}"], side))
+        return pl.concat(both, how="horizontal")
+
+    def _scored(self, narrow: pl.DataFrame, settings: LinkageSettings, decided: bool) -> pl.DataFrame:
+        """Score (and decide) with the text fields they read gathered back: the whole-name
+        key only, unless a rule reads more (then every field, from then on)."""
+        try:
+            out = score(self._with_fields(narrow, self.score_text), settings)
+            return decide(out, settings, self.steward, id_column=NODE) if decided else out
+        except pl.exceptions.ColumnNotFoundError:
+            if self.score_text == self.text:
+                raise
+            self.score_text = self.text
+            return self._scored(narrow, settings, decided)
+
+    def score(self, narrow: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
+        return self._scored(narrow, settings, decided=False)
+
+    def decide(self, narrow: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
+        decided = self._scored(narrow, settings, decided=True)
+        if self.org is None:
+            return decided.with_columns(same_org=pl.lit(False))
+        same = self.org.gather(decided[_L]) == self.org.gather(decided[_R])
+        return decided.with_columns(same_org=same.fill_null(False))
+
+
+def _train(
+    pipe: _Pipeline, stored: list[pl.DataFrame], settings: LinkageSettings
+) -> tuple[LinkageSettings, pl.DataFrame]:
+    """m/u by EM over every compared pair, u from random pairs, then the threshold."""
+    records = pipe.records
+    u = u_from_random_pairs(records, settings, NODE)
+    total_pairs = records.height * (records.height - 1) / 2
+    compared = pl.concat(stored, rechunk=False)
+    weights, prior = estimate_weights(compared, settings, u=u, total_pairs=total_pairs)
+    tf_u = tf_u_values(records, settings)
+    provisional = settings.with_training(weights=weights, prior=prior, threshold=0.5, tf_u=tf_u)
+    scored = [pipe.score(s, provisional).select("match_weight", "match_probability") for s in stored]
+    tradeoff = threshold_tradeoff(pl.concat(scored))
+    threshold = settings.threshold or choose_threshold(tradeoff, settings.target_precision)
+    return settings.with_training(weights=weights, prior=prior, threshold=threshold, tf_u=tf_u), tradeoff
+
+
+def _reduce(decided: pl.DataFrame, settings: LinkageSettings, keep_all: bool) -> dict[str, pl.DataFrame]:
+    """One decided slice -> the narrow frames later steps read."""
+    decision = pl.col("decision")
+    forced = decision == CONFIRM
+    accepted = decision.is_in(ACCEPTED)
+    keep = [_L, _R, RULE, "same_org"]
+    keep += [c for c in decided.columns if c.startswith(("gamma_", "mw_", "tf_"))]
+    keep += ["match_weight", "match_probability", "veto", "decision"]
+    kept = decided if keep_all else decided.filter(keep_expr(settings))
+    return {
+        "kept": kept.select(keep),
+        "edges": decided.filter(accepted).select(
+            *_ENDS,
+            "same_org",
+            pl.when(forced).then(float("inf")).otherwise("match_weight").alias("weight"),
+            forced.alias("forced"),
+        ),
+        "cannot": decided.filter(
+            decision.is_in([VETO, SPLIT]) | (pl.col("match_weight") < settings.cannot_link_weight)
+        ).select(*_ENDS, "same_org"),
+        "typo": decided.filter(accepted & (pl.col("veto") == REVIEW)).select(*_ENDS),
+        "review": decided.filter(decision == REVIEW).select(pl.concat_list(_L, _R).alias("n")).explode("n"),
+        "counts": decided.group_by("decision").len(),
+        "above": decided.select(
+            (pl.col("match_probability") >= settings.accept_probability).sum().alias("n")
+        ),
+    }
+
+
+def score_pairs(
+    records: pl.DataFrame,
+    pairs: pl.DataFrame,
+    settings: LinkageSettings,
+    steward: pl.DataFrame | None,
+    *,
+    keep_all: bool = False,
+    chunk_pairs: int = CHUNK_PAIRS,
+) -> tuple[ScoredPairs, LinkageSettings, pl.DataFrame | None]:
+    """Compare, train (unless `settings` are trained), score and decide `pairs` slice by slice.
+
+    records: prepared records with `_node` = position; pairs: `_node_l`, `_node_r`, `_rule`.
+    steward: `(_node_l, _node_r, decision)`. keep_all: keep every scored pair, not only
+    those `keep_expr` selects. Returns the reduced pairs, the trained settings and, when
+    trained here, the threshold trade-off table.
+    """
+    pipe = _Pipeline(records, settings, steward)
+    tradeoff = None
+    if settings.is_trained:
+        narrow: Iterator[pl.DataFrame] = (pipe.compare(c, settings) for c in _slices(pairs, chunk_pairs))
+    else:
+        stored = [pipe.compare(c, settings) for c in _slices(pairs, chunk_pairs)]
+        settings, tradeoff = _train(pipe, stored, settings)
+        stored.reverse()
+        narrow = (stored.pop() for _ in range(len(stored)))  # each slice freed once decided
+    parts: dict[str, list[pl.DataFrame]] = {}
+    for piece in narrow:
+        for name, frame in _reduce(pipe.decide(piece, settings), settings, keep_all).items():
+            parts.setdefault(name, []).append(frame)
+    counts = pl.concat(parts["counts"]).group_by("decision").agg(pl.col("len").sum())
+    result = ScoredPairs(
+        kept=pl.concat(parts["kept"]),
+        edges=pl.concat(parts["edges"]),
+        cannot=pl.concat(parts["cannot"]),
+        typo=pl.concat(parts["typo"]),
+        review_nodes=pl.concat(parts["review"]).get_column("n").unique(),
+        counts={str(k): int(v) for k, v in counts.iter_rows()},
+        scored=pairs.height,
+        above_threshold=int(pl.concat(parts["above"]).get_column("n").sum()),
+    )
+    return result, settings, tradeoff
