@@ -13,14 +13,17 @@ from pathlib import Path
 import polars as pl
 
 from ddss.config import DataPaths, private_dir
+from ddss.linkage.decisions import ACCEPT, CONFIRM, REVIEW, SPLIT
 from ddss.metrics import compute_all, headline
 from ddss.report import export_report_xlsx, render_html_report
 from ddss.review import export_member_lists, write_review_workbooks
 from ddss.store import freeze_monthly_snapshot, publish_metrics, write_members_db
 
 __all__ = [
+    "EXPLAINED_DECISIONS",
     "PublishedMetrics",
     "StewardFiles",
+    "explanatory_pairs",
     "freeze_monthly_snapshot",
     "load_targets",
     "publish_member_store",
@@ -36,6 +39,12 @@ _TARGET_SCHEMA = {
 }
 
 
+EXPLAINED_DECISIONS = (ACCEPT, REVIEW, CONFIRM, SPLIT)
+"""Pair decisions whose pairs are kept in members.duckdb whatever their score."""
+EXPLAINED_PROBABILITY = 0.5
+"""Other pairs are kept when the model found them at least as likely the same person as not."""
+
+
 @dataclass(frozen=True)
 class PublishedMetrics:
     """Headline national figures (numbers only) for the Dagster UI."""
@@ -47,6 +56,21 @@ class PublishedMetrics:
 class StewardFiles:
     review: int
     exports: int
+
+
+def explanatory_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """The scored pairs that explain a link, a review or a near miss (`ddss explain`).
+
+    Blocking compares every row with many strangers: at 1M rows 8.3M pairs, 97 % of them
+    rejected or vetoed at a low score. Those explain nothing a steward asks about and cost
+    most of the store's write time (issue #10), so they stay out of members.duckdb.
+    """
+    keep = []
+    if "decision" in pairs.columns:
+        keep.append(pl.col("decision").is_in(EXPLAINED_DECISIONS))
+    if "match_probability" in pairs.columns:
+        keep.append(pl.col("match_probability") >= EXPLAINED_PROBABILITY)
+    return pairs.filter(pl.any_horizontal(keep).fill_null(False)) if keep else pairs
 
 
 def publish_member_store(
@@ -66,7 +90,7 @@ def publish_member_store(
             "members": members,
             "rejected_rows": rejected_rows,
             "rejected_files": rejected_files,
-            "linkage_pairs": linkage_pairs,
+            "linkage_pairs": explanatory_pairs(linkage_pairs),
             "steward_decisions": steward_decisions,
         },
     )

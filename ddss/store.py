@@ -55,6 +55,16 @@ MEMBER_TABLES: dict[str, dict[str, str]] = {
     "rejected_files": {"source_file": "VARCHAR", "reason": "VARCHAR"},
 }
 _PROVENANCE = ("source_file", "source_sheet", "source_row")
+_PAIR_KEY = ("row_id_l", "row_id_r")
+_SAME_TYPES = (
+    (pl.String, "VARCHAR"),
+    (pl.Int32, "INTEGER"),
+    (pl.Int64, "BIGINT"),
+    (pl.Float64, "DOUBLE"),
+    (pl.Date, "DATE"),
+    (pl.Boolean, "BOOLEAN"),
+    (pl.List(pl.String), "VARCHAR[]"),
+)
 
 _METRIC_TYPES = {
     **{c: "VARCHAR" for c in KEY_COLUMNS},
@@ -129,29 +139,63 @@ def _create_sql(table: str, columns: dict[str, str]) -> str:
     return f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})'
 
 
-def _typed_select(frame: pl.DataFrame, columns: dict[str, str], view: str) -> str:
-    """SELECT casting each contract column; TRY_CAST so an error can never print a value."""
-    parts = [f'TRY_CAST("{c}" AS {t}) AS "{c}"' for c, t in columns.items()]
+def _duck_type(dtype: pl.DataType) -> str | None:
+    """The DuckDB type a polars column arrives as (None when no contract type matches as is)."""
+    for polars_type, duck in _SAME_TYPES:
+        if dtype == polars_type:
+            return duck
+    return None
+
+
+def _typed_select(frame: pl.DataFrame, columns: dict[str, str], view: str) -> tuple[str, list[str]]:
+    """SELECT with each contract column in its contract type, and the columns that needed a
+    cast. TRY_CAST so an error can never print a value; columns already of the right type
+    pass through untouched (a cast of 1M strings to VARCHAR still costs a copy)."""
+    cast = [c for c, t in columns.items() if _duck_type(frame.schema[c]) != t]
+    parts = [f'TRY_CAST("{c}" AS {t}) AS "{c}"' if c in cast else f'"{c}"' for c, t in columns.items()]
     parts += [f'"{c}"' for c in frame.columns if c not in columns]
-    return f"SELECT {', '.join(parts)} FROM {view}"
+    return f"SELECT {', '.join(parts)} FROM {view}", cast
 
 
 def _check_lossless(con: duckdb.DuckDBPyConnection, table: str, view: str, columns: list[str]) -> None:
     """Fail (with counts only) if a cast turned a present value into null."""
-    for c in columns:
-        lost = (
-            con.execute(f'SELECT count(*) FROM {view} v WHERE v."{c}" IS NOT NULL').fetchall()[0][0]
-            - con.execute(f'SELECT count("{c}") FROM "{table}"').fetchall()[0][0]
-        )
-        if lost:
-            raise ValueError(f"{table}.{c}: {lost} values do not fit the contract type")
+    if not columns:
+        return
+    counts = ", ".join(f'count("{c}")' for c in columns)
+    before = con.execute(f"SELECT {counts} FROM {view}").fetchall()[0]
+    after = con.execute(f'SELECT {counts} FROM "{table}"').fetchall()[0]
+    for c, b, a in zip(columns, before, after, strict=True):
+        if b != a:
+            raise ValueError(f"{table}.{c}: {b - a} values do not fit the contract type")
+
+
+def _order_columns(name: str, frame: pl.DataFrame) -> list[str]:
+    """Provenance for contract tables, the pair key for linkage pairs, else every scalar column."""
+    spec = MEMBER_TABLES.get(name, {})
+    if spec:
+        return [c for c in _PROVENANCE if c in spec]
+    if set(_PAIR_KEY) <= set(frame.columns):
+        return list(_PAIR_KEY)
+    return [c for c, t in frame.schema.items() if not t.is_nested() and t != pl.Object]
+
+
+def _in_order(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The frame sorted by `columns` (nulls last, as DuckDB sorts); no copy when it already is,
+    which is the usual case (upstream stages emit sorted frames)."""
+    if frame.height < 2 or not columns:
+        return frame
+    order = pl.arg_sort_by(columns, nulls_last=True, maintain_order=True)
+    if frame.select((order == pl.int_range(pl.len(), dtype=pl.get_index_type())).all()).item():
+        return frame
+    return frame.select(pl.all().gather(order))
 
 
 def write_members_db(members_db: Path, tables: dict[str, pl.DataFrame]) -> None:
     """Write `members.duckdb` (contract tables + any extra tables) in one transaction, owner-only.
 
     Rows are sorted by provenance so reruns give identical files; a missing contract table is
-    written empty so the file always has the contract's shape.
+    written empty so the file always has the contract's shape. Frames go in through Arrow with
+    string views (zero-copy from polars), one CREATE TABLE AS per table.
     """
     for name, spec in MEMBER_TABLES.items():
         if name in tables:
@@ -159,22 +203,21 @@ def write_members_db(members_db: Path, tables: dict[str, pl.DataFrame]) -> None:
             if missing:
                 raise ValueError(f"table {name} lacks contract columns: {missing}")
     with _rebuild(members_db, copy_old=False, mode=0o600) as con:
+        # One thread appends the scanned chunks in order, so rows land in provenance order
+        # without DuckDB's order-preserving path, which buffers the whole table and then
+        # compresses it a second time at checkpoint (twice the CPU at 1M rows, issue #10).
+        con.execute("SET threads = 1")
+        con.execute("SET preserve_insertion_order = false")
         for name, spec in MEMBER_TABLES.items():
             if name not in tables:
                 con.execute(_create_sql(name, spec))
         for name, frame in tables.items():
             view = "_in_frame"
-            con.register(view, frame)
-            spec = MEMBER_TABLES.get(name, {})
-            order = [c for c in _PROVENANCE if c in spec] or [
-                c
-                for c, t in zip(frame.columns, frame.dtypes, strict=True)
-                if not t.is_nested() and t != pl.Object
-            ]
-            order_sql = ", ".join(f'"{c}"' for c in order)
-            select = _typed_select(frame, spec, view)
-            con.execute(f'CREATE TABLE "{name}" AS {select}' + (f" ORDER BY {order_sql}" if order else ""))
-            _check_lossless(con, name, view, list(spec))
+            ordered = _in_order(frame, _order_columns(name, frame))
+            con.register(view, ordered.to_arrow(compat_level=pl.CompatLevel.newest()))
+            select, cast = _typed_select(ordered, MEMBER_TABLES.get(name, {}), view)
+            con.execute(f'CREATE TABLE "{name}" AS {select}')
+            _check_lossless(con, name, view, cast)
             con.unregister(view)
 
 

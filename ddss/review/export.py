@@ -13,7 +13,7 @@ import polars as pl
 
 from ddss import units
 from ddss.keys import row_id_expr
-from ddss.review.safe_cells import new_workbook, save_workbook, write_cell, write_rows
+from ddss.review.xlsx import Column, Sheet, Style, render_bodies, write_workbooks
 
 EXPORT_HEADERS = (
     "STT",
@@ -97,37 +97,45 @@ def _unit_names() -> dict[tuple[str, str], str]:
     }
 
 
+_KEYS = ["org", "province_code", "commune_code"]
+_TITLE_ROWS = 3  # organisation, "DANH SÁCH HỘI VIÊN", unit; then a blank row
+_HEADER_ROW = 4
+_COLUMNS = (Column(width=6), Column(width=28), *(Column(width=16) for _ in EXPORT_HEADERS[2:]))
+
+
+def _list_sheet(titles: tuple[str, str, str], body: memoryview, n: int) -> Sheet:
+    """The cadre layout: three merged title rows, the header on row 5, one row per member."""
+    last = len(EXPORT_HEADERS) - 1
+    head: list[tuple[int, int, object, Style]] = [
+        (r, c, titles[r] if c == 0 else None, Style.LIST_TITLE)
+        for r in range(_TITLE_ROWS)
+        for c in range(last + 1)
+    ]
+    head += [(_HEADER_ROW, c, h, Style.LIST_HEADER) for c, h in enumerate(EXPORT_HEADERS)]
+    return Sheet(
+        name="Danh sách",
+        head=head,
+        body_xml=body,
+        last_row=_HEADER_ROW + n,
+        n_cols=len(EXPORT_HEADERS),
+        columns=_COLUMNS,
+        merges=[(r, 0, r, last) for r in range(_TITLE_ROWS)],
+        print_title_rows=(_HEADER_ROW, _HEADER_ROW),
+    )
+
+
 def export_member_lists(out_dir: Path, members: pl.DataFrame) -> list[Path]:
     """Write `<out_dir>/<org>/<province_code>/<org>_<commune_code>.xlsx`; returns the paths."""
     rows = _list_rows(members)
+    numbered = rows.select(*_KEYS, pl.int_range(1, pl.len() + 1).over(_KEYS).alias("STT"), pl.exclude(_KEYS))
+    bodies = render_bodies(numbered, _KEYS, _HEADER_ROW + 1, Style.CELL)
     names = _unit_names()
     provinces = dict(units.provinces().select("province_code", "province_name").iter_rows())
-    written = []
-    for (org, province, commune), group in rows.group_by(  # Python per output file
-        "org", "province_code", "commune_code", maintain_order=True
-    ):
-        wb, buffer = new_workbook()
-        ws = wb.add_worksheet("Danh sách")
-        title = wb.add_format({"bold": True, "align": "center", "font_size": 13})
-        header = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
-        cell = wb.add_format({"border": 1})
+    jobs = []
+    for org, province, commune in bodies.spans:  # Python per output file
+        body, n = bodies.get((org, province, commune))
         unit = names.get((province, commune)) or provinces.get(province) or "Chưa rõ đơn vị"
-        last = len(EXPORT_HEADERS) - 1
-        ws.merge_range(0, 0, 0, last, "", title)
-        write_cell(ws, 0, 0, ORG_TITLES.get(org, str(org).upper()), title)
-        ws.merge_range(1, 0, 1, last, "", title)
-        write_cell(ws, 1, 0, "DANH SÁCH HỘI VIÊN", title)
-        ws.merge_range(2, 0, 2, last, "", title)
-        write_cell(ws, 2, 0, unit, title)
-        for c, h in enumerate(EXPORT_HEADERS):
-            write_cell(ws, 4, c, h, header)
-        body = group.drop("org", "province_code", "commune_code")
-        numbered = [(i, *r) for i, r in enumerate(body.rows(), start=1)]
-        write_rows(ws, 5, numbered, cell)
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 1, 28)
-        ws.set_column(2, last, 16)
-        ws.repeat_rows(4)
+        titles = (ORG_TITLES.get(org, str(org).upper()), "DANH SÁCH HỘI VIÊN", unit)
         path = out_dir / str(org) / str(province) / f"{org}_{commune}.xlsx"
-        written.append(save_workbook(wb, buffer, path))
-    return written
+        jobs.append((path, [_list_sheet(titles, body, n)]))
+    return write_workbooks(jobs)

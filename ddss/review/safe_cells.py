@@ -1,22 +1,20 @@
 """Safe spreadsheet output: no formula injection, owner-only files.
 
-Member data is typed by hundreds of cadres, so a "name" can be `=HYPERLINK(...)`. Every
-xlsx/csv ddss writes goes through here: in xlsx every text value is written as a string
-cell (never parsed as a formula, URL or number); in csv a value starting with `= + - @`,
-tab or CR gets a leading apostrophe (OWASP CSV-injection advice). Files hold personal data
-(Luật Bảo vệ dữ liệu cá nhân, DOMAIN.md), so they are created 0o600 in 0o700 folders.
+Member data is typed by hundreds of cadres, so a "name" can be `=HYPERLINK(...)`. In xlsx
+every text value is written as a string cell, never parsed as a formula, URL or number
+(`xlsx_cells` writes inline strings; `WORKBOOK_OPTIONS` for any xlsxwriter workbook); in
+csv a value starting with `= + - @`, tab or CR gets a leading apostrophe (OWASP CSV-injection
+advice). Files hold personal data (Luật Bảo vệ dữ liệu cá nhân, DOMAIN.md), so they are
+created 0o600 in 0o700 folders.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 from pathlib import Path
 
 import polars as pl
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PREFIX_RE = r"^[=+\-@\t\r]"
@@ -67,37 +65,3 @@ def write_csv_safe(frame: pl.DataFrame, path: Path) -> Path:
     buffer = io.BytesIO()
     neutralise_frame(frame).write_csv(buffer, include_bom=True)
     return write_private_bytes(path, buffer.getvalue())
-
-
-def new_workbook() -> tuple[xlsxwriter.Workbook, io.BytesIO]:
-    """An in-memory workbook with formula/URL/number auto-conversion off."""
-    buffer = io.BytesIO()
-    return xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS), buffer
-
-
-def save_workbook(workbook: xlsxwriter.Workbook, buffer: io.BytesIO, path: Path) -> Path:
-    workbook.close()
-    return write_private_bytes(path, buffer.getvalue())
-
-
-def write_cell(ws: Worksheet, row: int, col: int, value: object, fmt: object = None) -> None:
-    """One cell, typed explicitly: text is always a string cell, never a formula."""
-    if value is None:
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_boolean(row, col, value, fmt)
-    elif isinstance(value, int | float):
-        ws.write_number(row, col, value, fmt)
-    elif isinstance(value, dt.date):
-        ws.write_string(row, col, value.strftime("%d/%m/%Y"), fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
-
-
-def write_rows(ws: Worksheet, first_row: int, rows: list[tuple], fmt: object = None) -> int:
-    """Write rows from `first_row`; returns the next free row. Python per output cell is
-    unavoidable with a spreadsheet writer; values are never interpreted."""
-    for r, values in enumerate(rows, start=first_row):
-        for c, value in enumerate(values):
-            write_cell(ws, r, c, value, fmt)
-    return first_row + len(rows)

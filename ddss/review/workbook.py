@@ -11,11 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-from xlsxwriter import Workbook
 
 from ddss import issues
 from ddss.keys import row_id_expr
-from ddss.review.safe_cells import new_workbook, save_workbook, write_cell, write_rows
+from ddss.review.xlsx import Bodies, Column, ListValidation, Sheet, Style, render_bodies, write_workbooks
 
 SHEET_MISMATCH = "Sai lệch"
 SHEET_CANDIDATES = "Gợi ý khớp"
@@ -243,42 +242,53 @@ SHEETS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _write_sheet(wb: Workbook, title: str, name: str, rows: pl.DataFrame, formats: dict) -> None:
-    """One sheet: title, instruction, header, rows; decision sheets get keys + validation."""
-    ws = wb.add_worksheet(name)
-    decides = name != SHEET_REJECTED
-    headers = (
-        (KEY_HEADER, KEY2_HEADER, "STT", *SHEETS[name], *_DECISION_TAIL)
-        if decides
-        else ("STT", *SHEETS[name])
-    )
-    first_visible = 2 if decides else 0  # the two key columns are hidden
-    write_cell(ws, 0, first_visible, f"{title} — {name}", formats["title"])
-    if decides:
-        write_cell(ws, 1, first_visible, _INSTRUCTION)
-    for c, h in enumerate(headers):
-        write_cell(ws, HEADER_ROW, c, h, formats["header"])
-    body = rows.drop("org", "province_code")
-    if decides:
-        key_cols = body.select("row_id", "_key2")
-        body = pl.concat(
-            [key_cols, pl.DataFrame({"STT": range(1, body.height + 1)}), body.drop("row_id", "_key2")],
-            how="horizontal",
-        )
+_KEYS = ["org", "province_code"]
+
+
+def _headers(name: str) -> tuple[str, ...]:
+    if name == SHEET_REJECTED:
+        return ("STT", *SHEETS[name])
+    return (KEY_HEADER, KEY2_HEADER, "STT", *SHEETS[name], *_DECISION_TAIL)
+
+
+def _bodies(name: str, rows: pl.DataFrame) -> Bodies:
+    """Body XML and row count of this sheet for every org × province, in one polars pass."""
+    stt = pl.int_range(1, pl.len() + 1).over(_KEYS).alias("STT")
+    if name == SHEET_REJECTED:
+        body = rows.select(*_KEYS, stt, pl.exclude(_KEYS))
     else:
-        body = pl.concat([pl.DataFrame({"STT": range(1, body.height + 1)}), body], how="horizontal")
-    write_rows(ws, HEADER_ROW + 1, body.rows())
-    ws.freeze_panes(HEADER_ROW + 1, 0)
-    ws.set_column(0, len(headers) - 1, 18)
+        body = rows.select(*_KEYS, "row_id", "_key2", stt, pl.exclude(*_KEYS, "row_id", "_key2"))
+    return render_bodies(body.drop_nulls("org"), _KEYS, HEADER_ROW + 1, Style.DEFAULT)
+
+
+def _sheet(title: str, name: str, body: tuple[memoryview, int]) -> Sheet:
+    """One sheet: title, instruction, header, rows; decision sheets get keys + validation."""
+    xml, n = body
+    headers = _headers(name)
+    decides = name != SHEET_REJECTED
+    first_visible = 2 if decides else 0  # the two key columns are hidden
+    head: list[tuple[int, int, object, Style]] = [(0, first_visible, f"{title} — {name}", Style.TITLE)]
     if decides:
-        ws.set_column(0, 1, None, None, {"hidden": True})
-        col = headers.index(DECISION_HEADER)
-        last = HEADER_ROW + max(body.height, 1) + 200  # room for rows the steward may add notes to
-        ws.data_validation(
-            HEADER_ROW + 1, col, last, col, {"validate": "list", "source": list(DECISION_CHOICES)}
-        )
+        head.append((1, first_visible, _INSTRUCTION, Style.DEFAULT))
+    head += [(HEADER_ROW, c, h, Style.HEADER) for c, h in enumerate(headers)]
+    columns = [Column(width=18) for _ in headers]
+    validation = None
+    if decides:
+        columns[0] = columns[1] = Column(hidden=True)
         # CCCD typed as text so Excel keeps the leading zero (DOMAIN.md, Excel damage).
-        ws.set_column(headers.index(VALUE_HEADER), headers.index(VALUE_HEADER), 18, formats["text"])
+        columns[headers.index(VALUE_HEADER)] = Column(width=18, style=Style.TEXT)
+        last = HEADER_ROW + max(n, 1) + 200  # room for rows the steward may add notes to
+        validation = ListValidation(HEADER_ROW + 1, last, headers.index(DECISION_HEADER), DECISION_CHOICES)
+    return Sheet(
+        name=name,
+        head=head,
+        body_xml=xml,
+        last_row=HEADER_ROW + n,
+        n_cols=len(headers),
+        columns=columns,
+        freeze_rows=HEADER_ROW + 1,
+        validation=validation,
+    )
 
 
 def _with_row_id(frame: pl.DataFrame) -> pl.DataFrame:
@@ -334,18 +344,10 @@ def write_review_workbooks(
         .unique()
         .sort("org", "province_code")
     )
-    written = []
+    bodies = {name: _bodies(name, frame) for name, frame in parts.items()}
+    jobs = []
     for org, province in groups.iter_rows():  # Python per output file
-        wb, buffer = new_workbook()
-        formats = {
-            "title": wb.add_format({"bold": True, "font_size": 13}),
-            "header": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
-            "text": wb.add_format({"num_format": "@"}),
-        }
         title = f"Rà soát dữ liệu hội viên — {org} — tỉnh {province}"
-        for name, frame in parts.items():
-            rows = frame.filter((pl.col("org") == org) & (pl.col("province_code") == province))
-            _write_sheet(wb, title, name, rows, formats)
-        path = out_dir / org / f"{org}_{province}.xlsx"
-        written.append(save_workbook(wb, buffer, path))
-    return written
+        sheets = [_sheet(title, name, bodies[name].get((org, province))) for name in parts]
+        jobs.append((out_dir / org / f"{org}_{province}.xlsx", sheets))
+    return write_workbooks(jobs)

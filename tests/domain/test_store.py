@@ -266,3 +266,40 @@ def test_outputs_pass_the_contract_checker(tmp_path: Path) -> None:
     publish(clean / "metrics.duckdb", date(2026, 11, 1))
     done = subprocess.run([sys.executable, str(CHECKER), str(tmp_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.parametrize(
+    ("decision", "probability", "kept"),
+    [
+        ("accept", 0.99, True),  # why rows were linked
+        ("review", 0.30, True),  # a steward is asked about it
+        ("split", 0.10, True),  # a steward's own decision
+        ("veto", 0.97, True),  # looked alike, stopped by a CCCD / sex veto: a near miss
+        ("veto", 0.02, False),  # a stranger in the same block
+        ("reject", 0.01, False),
+    ],
+)
+def test_store_keeps_the_pairs_that_explain_something(decision, probability, kept) -> None:
+    from ddss.publish import explanatory_pairs
+
+    pairs = pl.DataFrame(
+        {"row_id_l": ["a"], "row_id_r": ["b"], "match_probability": [probability], "decision": [decision]}
+    )
+    assert explanatory_pairs(pairs).height == int(kept)
+
+
+def test_members_db_sorts_unsorted_frames(tmp_path: Path) -> None:
+    """Provenance order whatever order the frame arrives in (reruns give the same table)."""
+    db = tmp_path / "members.duckdb"
+    shuffled = members().sample(fraction=1.0, shuffle=True, seed=7)
+    pairs = pl.DataFrame(
+        {"row_id_l": ["y", "x", "x"], "row_id_r": ["z", "z", "y"], "weight": [1.0, 2.0, 3.0]}
+    )
+    write_members_db(db, {"members": shuffled, "linkage_pairs": pairs})
+    rows = query(db, "select source_file, source_row from members order by rowid")
+    assert rows == sorted(rows)
+    assert query(db, "select row_id_l, row_id_r from linkage_pairs order by rowid") == [
+        ("x", "y"),
+        ("x", "z"),
+        ("y", "z"),
+    ]
