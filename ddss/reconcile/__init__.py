@@ -57,6 +57,7 @@ MEMBER_COLUMNS = (
     "source_file",
     "source_sheet",
     "source_row",
+    "issues",  # optional: which values were guessed (exact.guess_flags)
 )
 MATCH_STATUSES = ("matched", "matched_fuzzy", "mismatch", "not_found", "deceased", "no_cccd")
 CANDIDATE_COLUMNS = {

@@ -58,9 +58,17 @@ def _records(pairs: pl.DataFrame, suffix: str, key: str) -> pl.DataFrame:
     # A member's own usable CCCD (one that led nowhere or to someone else) is evidence: a
     # candidate one keystroke away is likely the typo'd citizen, a far one likely not.
     own = pl.col("cccd_l") if suffix == "_l" and "cccd_l" in pairs.columns else pl.lit(None, pl.String)
+    # A guessed sex or birth year (`exact.guess_flags`) is unknown, neither for nor against.
+    guessed = {"sex": "sex_guessed_l", "birth_year": "year_guessed_l"} if suffix == "_l" else {}
+    value = {
+        c: pl.when(pl.col(guessed[c]).fill_null(False)).then(None).otherwise(pl.col(f"{c}{suffix}"))
+        if guessed.get(c) in pairs.columns
+        else pl.col(f"{c}{suffix}")
+        for c in cols
+    }
     frame = pairs.select(
         pl.col(key).alias(_ID),
-        *[pl.col(f"{c}{suffix}").alias(c) for c in cols],
+        *[v.alias(c) for c, v in value.items()],
         pl.col(f"given_key{suffix}").alias("given_key"),
         pl.col(f"surname_key{suffix}").alias("surname_key"),
         pl.col(f"name_key{suffix}").alias("name_fold"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ddss import issues
+from ddss.linkage.comparisons import id_suspect_expr, sex_guessed_expr, year_from_suspect_id_expr
 from ddss.reconcile._names import with_name_keys
 from ddss.reconcile.scoring import BIRTH_AGREES, NAME_AGREES, PAIR_FIELDS, ReconcileSettings, score_pairs
 
@@ -25,6 +26,21 @@ MATCH_COLUMNS = {
 }
 
 CITIZEN_COLUMNS = ("cccd", *PAIR_FIELDS, "status", "updated_at")
+# Member values the normaliser guessed or that point at someone else (`guess_flags`).
+GUESS_FLAGS = ("cccd_suspect", "sex_guessed", "year_guessed")
+
+
+def guess_flags(frame: pl.DataFrame) -> list[pl.Expr]:
+    """`GUESS_FLAGS` from the row's `issues` (all false without them), the same rules as
+    the deduplication (`ddss.linkage.comparisons`): a CCCD whose encoded sex or birth year
+    contradicts the row (DOMAIN.md "CCCD": G encodes century and sex, YY the year) is likely
+    someone else's number; a sex read off such a number, off an unmarked column or a
+    Văn/Thị middle name, and a year read off such a number, are guesses. The search path
+    scores them as unknown, not as a disagreement (`engine._records`)."""
+    if "issues" not in frame.columns:
+        return [pl.lit(False).alias(c) for c in GUESS_FLAGS]
+    exprs = (id_suspect_expr(), sex_guessed_expr(), year_from_suspect_id_expr())
+    return [e.fill_null(False).alias(c) for e, c in zip(exprs, GUESS_FLAGS, strict=True)]
 
 
 def member_side(members: pl.DataFrame) -> pl.DataFrame:
@@ -52,6 +68,7 @@ def member_side(members: pl.DataFrame) -> pl.DataFrame:
         *[c for c in PAIR_FIELDS if c not in ("birth_date", "birth_year")],
         pl.col("birth_date").cast(pl.Date, strict=False),
         pl.col("birth_year").cast(pl.Int32, strict=False),
+        *guess_flags(frame),
     )
 
 
