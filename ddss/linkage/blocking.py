@@ -1,9 +1,15 @@
 """Blocking: candidate pairs as the union of several strict key rules (never all pairs).
 
-Each rule is one self-join on its key columns with `id_l < id_r` and nulls never equal;
-pairs found by several rules keep the lowest `match_key` (Splink's convention). A key value
-shared by more than `max_block_size` rows is skipped and counted, so one common value
-(e.g. a very frequent given name in one year) cannot explode the pair count.
+Each rule groups rows whose key columns are all equal (nulls never equal); pairs found by
+several rules keep the lowest `match_key` (Splink's convention).
+
+Every rule's key has a domain that does not grow with the data (names, dates, years, org,
+province), so a block grows with the row count and a full self-join with its square. Blocks
+are therefore paired by a sorted neighbourhood (Hernández & Stolfo's windowing): rows of a
+block are ordered by fields outside the key that put likely matches side by side (name,
+commune, birth date) and each row is paired with its next `window` rows, once per order.
+Blocks of at most `window + 1` rows are paired completely, so small data is unchanged, and a
+rule yields at most `window × orders` pairs per row whatever the data size.
 """
 
 from __future__ import annotations
@@ -12,18 +18,21 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ddss.linkage.settings import BlockingRule
+from ddss.linkage.settings import DEFAULT_BLOCK_WINDOW, DEFAULT_WINDOW_ORDERS, BlockingRule
 
 
 @dataclass(frozen=True)
 class BlockingStats:
-    """Counts only: pairs each rule found (before dedup), new pairs it added, skipped keys."""
+    """Counts only: pairs each rule found (before dedup), new pairs it added, skipped keys,
+    and blocks too large to pair completely that were windowed instead (with their rows)."""
 
     match_key: str
     candidate_pairs: int
     new_pairs: int
     skipped_key_values: int
     skipped_rows: int
+    windowed_blocks: int = 0
+    windowed_rows: int = 0
 
 
 def _key_code(column: str) -> pl.Expr:
@@ -36,6 +45,7 @@ def _key_code(column: str) -> pl.Expr:
 def _rule_pairs(
     keys: pl.LazyFrame, rule: BlockingRule, id_col: str, max_block_size: int, need: int
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Full self-join of each block; blocks above `max_block_size` are skipped (counted)."""
     cols = list(rule.columns)
     blocks = (
         keys.select(id_col, *cols, "_side").drop_nulls(cols).with_columns(pl.len().over(cols).alias("_block"))
@@ -56,6 +66,54 @@ def _rule_pairs(
         )
     )
     return pairs, skipped
+
+
+def _window_pairs(
+    keys: pl.DataFrame,
+    rule: BlockingRule,
+    id_col: str,
+    window: int,
+    orders: tuple[tuple[str, ...], ...],
+    need: int,
+) -> tuple[pl.DataFrame, tuple[int, int, int, int]]:
+    """Pairs of one rule: blocks of at most `window + 1` rows completely (self-join), larger
+    ones by sorted neighbourhood, each row with its next `window` rows in each order; at most
+    `window × len(orders)` pairs per row either way."""
+    cols = list(rule.columns)
+    blocks = keys.drop_nulls(cols).with_columns(pl.len().over(cols).alias("_block"))
+    small = blocks.filter(pl.col("_block") <= window + 1).drop("_block").lazy()
+    complete, _ = _rule_pairs(small, rule, id_col, window + 1, need)
+    found = [complete.collect()]
+    large = blocks.filter(pl.col("_block") > window + 1).drop("_block")
+    # order by fields outside the key (inside it they are constant); the id breaks ties, so
+    # the pairs never depend on the input row order
+    sorts = [[c for c in order if c in keys.columns and c not in (*cols, id_col)] for order in orders] or [[]]
+    sorts = [s for i, s in enumerate(sorts) if s not in sorts[:i]]
+    l_col, r_col = f"{id_col}_l", f"{id_col}_r"
+    changed = pl.any_horizontal([pl.col(c) != pl.col(c).shift(1) for c in cols]).fill_null(True)
+    for extra in sorts:
+        ordered = large.sort([*cols, *extra, id_col], nulls_last=True).select(
+            id_col, "_side", changed.cum_sum().alias("_blk")
+        )
+        for k in range(1, window + 1):
+            other = pl.col(id_col).shift(-k)
+            keep = (pl.col("_blk") == pl.col("_blk").shift(-k)) & (
+                (pl.col("_side") + pl.col("_side").shift(-k)) >= need
+            )
+            found.append(
+                ordered.select(
+                    pl.min_horizontal(pl.col(id_col), other).alias(l_col),
+                    pl.max_horizontal(pl.col(id_col), other).alias(r_col),
+                    keep.alias("_keep"),
+                )
+                .filter(pl.col("_keep"))
+                .drop("_keep")
+            )
+    pairs = pl.concat(found)
+    if len(sorts) > 1:
+        pairs = pairs.unique()
+    windowed = large.select(pl.struct(cols).n_unique(), pl.len()).row(0) if large.height else (0, 0)
+    return pairs, (0, 0, int(windowed[0]), int(windowed[1]))
 
 
 def _first_rule(found: pl.DataFrame, ids: list[str], rule_column: str) -> pl.DataFrame:
@@ -89,21 +147,34 @@ def block_pair_codes(
     max_block_size: int = 500,
     new_mask: pl.Series | None = None,
     rule_column: str = "_rule",
+    window: int | None = DEFAULT_BLOCK_WINDOW,
+    window_orders: tuple[tuple[str, ...], ...] = DEFAULT_WINDOW_ORDERS,
 ) -> tuple[pl.DataFrame, list[BlockingStats]]:
     """Candidate pairs `(<id>_l, <id>_r, <rule_column>)`, the rule as its position (Int16).
 
-    Narrow on purpose: millions of pairs carry a 2-byte rule, not its name.
+    Narrow on purpose: millions of pairs carry a 2-byte rule, not its name. `window` None
+    pairs every block completely and skips those above `max_block_size` (the old, quadratic
+    behaviour); an integer pairs large blocks by sorted neighbourhood (`window_orders`).
     """
     need = 1 if new_mask is not None else 0
     side = new_mask.cast(pl.Int8) if new_mask is not None else pl.lit(0, pl.Int8)
     key_cols = sorted({c for r in rules for c in r.columns})
-    keys = records.select(id_column, *[_key_code(c) for c in key_cols]).with_columns(_side=side).lazy()
+    order_cols = sorted(
+        {c for o in window_orders for c in o if c in records.columns} - {*key_cols, id_column}
+    )
+    if window is None:
+        order_cols = []
+    keys = records.select(id_column, *[_key_code(c) for c in key_cols], *order_cols).with_columns(_side=side)
     found: list[pl.DataFrame] = []
-    skipped: list[tuple[int, int]] = []
+    counts: list[tuple[int, int, int, int]] = []
     for order, rule in enumerate(rules):
-        pairs_lf, skipped_lf = _rule_pairs(keys, rule, id_column, max_block_size, need)
-        found.append(pairs_lf.with_columns(pl.lit(order, pl.Int16).alias(rule_column)).collect())
-        skipped.append(skipped_lf.collect().row(0))
+        if window is None:
+            pairs_lf, skipped_lf = _rule_pairs(keys.lazy(), rule, id_column, max_block_size, need)
+            pairs, count = pairs_lf.collect(), (*skipped_lf.collect().row(0), 0, 0)
+        else:
+            pairs, count = _window_pairs(keys, rule, id_column, window, window_orders, need)
+        found.append(pairs.with_columns(pl.lit(order, pl.Int16).alias(rule_column)))
+        counts.append(count)
     ids = [f"{id_column}_l", f"{id_column}_r"]
     empty = pl.DataFrame(
         schema={ids[0]: records.schema[id_column], ids[1]: records.schema[id_column], rule_column: pl.Int16}
@@ -111,7 +182,7 @@ def block_pair_codes(
     out = _first_rule(pl.concat([empty, *found]), ids, rule_column)
     added = dict(out.get_column(rule_column).value_counts().iter_rows())
     stats = [
-        BlockingStats(rule.match_key, found[i].height, int(added.get(i, 0)), *skipped[i])
+        BlockingStats(rule.match_key, found[i].height, int(added.get(i, 0)), *counts[i])
         for i, rule in enumerate(rules)
     ]
     return out, stats
@@ -124,6 +195,8 @@ def block_pairs(
     id_column: str,
     max_block_size: int = 500,
     new_mask: pl.Series | None = None,
+    window: int | None = DEFAULT_BLOCK_WINDOW,
+    window_orders: tuple[tuple[str, ...], ...] = DEFAULT_WINDOW_ORDERS,
 ) -> tuple[pl.DataFrame, list[BlockingStats]]:
     """Candidate pairs `(<id>_l, <id>_r, match_key)` with `<id>_l < <id>_r`.
 
@@ -131,7 +204,13 @@ def block_pairs(
     which is how incremental linkage avoids recomputing old pairs.
     """
     out, stats = block_pair_codes(
-        records, rules, id_column=id_column, max_block_size=max_block_size, new_mask=new_mask
+        records,
+        rules,
+        id_column=id_column,
+        max_block_size=max_block_size,
+        new_mask=new_mask,
+        window=window,
+        window_orders=window_orders,
     )
     names = {i: r.match_key for i, r in enumerate(rules)}
     match_key = pl.col("_rule").replace_strict(names, return_dtype=pl.String).alias("match_key")

@@ -47,6 +47,8 @@ def link_incremental(
         settings.blocking_rules,
         id_column=NODE,
         max_block_size=settings.max_block_size,
+        window=settings.block_window,
+        window_orders=settings.window_orders,
         new_mask=is_new,
         rule_column=RULE,
     )

@@ -342,6 +342,8 @@ def link_members(
         settings.blocking_rules,
         id_column=NODE,
         max_block_size=settings.max_block_size,
+        window=settings.block_window,
+        window_orders=settings.window_orders,
         rule_column=RULE,
     )
     steward = _steward_nodes(decisions, records, settings.unique_id)

@@ -167,8 +167,24 @@ def test_new_file_keeps_existing_ids(published: tuple[DataPaths, dict], tmp_path
     assert added.height > 0
     kept = before.join(after.select(*KEY, "member_id", "person_id"), on=KEY, how="left", suffix="_after")
     assert kept.height == before.height
+    # The model is retrained on the grown data, so a pair near the acceptance bar may flip: a
+    # real decision, kept rare below. Ids are anchored, not numbered: a cluster whose existing
+    # rows are the same before and after must keep its id, whatever else was added.
     # Counts only in the messages: ids are pseudonymous keys, not for test logs.
-    moved_members = int((kept["member_id"] != kept["member_id_after"]).fill_null(True).sum())
-    moved_persons = int((kept["person_id"] != kept["person_id_after"]).fill_null(True).sum())
-    assert moved_members == 0, f"{moved_members} existing rows got a new member_id"
-    assert moved_persons == 0, f"{moved_persons} existing rows got a new person_id"
+    for level in ("member_id", "person_id"):
+        same = _unchanged_clusters(kept, level)
+        moved = same.filter(pl.col(level) != pl.col(f"{level}_after")).height
+        assert moved == 0, f"{moved} existing rows in unchanged clusters got a new {level}"
+        regrouped = kept.height - same.height
+        assert regrouped <= kept.height // 200, f"{regrouped} existing rows changed {level} cluster"
+
+
+def _unchanged_clusters(kept: pl.DataFrame, level: str) -> pl.DataFrame:
+    """Rows whose cluster (the set of existing rows sharing the id) is the same after the run."""
+    rows = kept.with_row_index("_r")
+
+    def rows_of(col: str) -> pl.DataFrame:
+        return rows.group_by(col).agg(pl.col("_r").sort().alias(f"_set_{col}"))
+
+    both = rows.join(rows_of(level), on=level).join(rows_of(f"{level}_after"), on=f"{level}_after")
+    return both.filter(pl.col(f"_set_{level}") == pl.col(f"_set_{level}_after"))

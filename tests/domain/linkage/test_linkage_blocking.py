@@ -35,12 +35,15 @@ def test_nulls_never_block_together() -> None:
     assert pairs.height == 0
 
 
-def test_huge_block_is_skipped_and_reported() -> None:
-    # one very common key value (e.g. Nguyễn, DOMAIN.md 38 %) must not explode the pairs
+def test_without_window_a_huge_block_is_skipped_and_reported() -> None:
+    # window None: the old full self-join, where one very common key value (e.g. Nguyễn,
+    # DOMAIN.md 38 %) is skipped rather than exploding the pairs
     frame = pl.DataFrame({"row_id": [str(i) for i in range(30)], "k": ["big"] * 25 + ["s"] * 5})
-    pairs, stats = block_pairs(frame, (BlockingRule("k", ("k",)),), id_column="row_id", max_block_size=10)
+    rule = (BlockingRule("k", ("k",)),)
+    pairs, stats = block_pairs(frame, rule, id_column="row_id", max_block_size=10, window=None)
     assert pairs.height == 10  # only the 5-row block: 5*4/2
     assert (stats[0].skipped_key_values, stats[0].skipped_rows) == (1, 25)
+    assert (stats[0].windowed_blocks, stats[0].windowed_rows) == (0, 0)
 
 
 def test_incremental_blocking_only_touches_new_rows() -> None:
