@@ -12,10 +12,16 @@ from dataclasses import replace
 
 import polars as pl
 
-from ddss.linkage.blocking import block_pair_codes
 from ddss.linkage.comparisons import prepare_records
-from ddss.linkage.link import LinkageResult, _cluster_all, _duplicate_issues, _finish, _steward_nodes
-from ddss.linkage.pair_pipeline import NODE, RULE, score_pairs
+from ddss.linkage.link import (
+    LinkageResult,
+    _candidate_pairs,
+    _cluster_all,
+    _duplicate_issues,
+    _finish,
+    _steward_nodes,
+)
+from ddss.linkage.pair_pipeline import NODE, score_pairs
 from ddss.linkage.settings import LinkageSettings
 
 
@@ -42,16 +48,7 @@ def link_incremental(
         .join(existing_links.select(uid, "member_id", "person_id"), on=uid, how="left")
     )
     is_new = records.get_column(uid).is_in(new_ids)
-    pairs, stats = block_pair_codes(
-        records,
-        settings.blocking_rules,
-        id_column=NODE,
-        max_block_size=settings.max_block_size,
-        window=settings.block_window,
-        window_orders=settings.window_orders,
-        new_mask=is_new,
-        rule_column=RULE,
-    )
+    pairs, stats = _candidate_pairs(records, settings, new_mask=is_new)
     steward = _steward_nodes(decisions, records, uid)
     scored, settings, _ = score_pairs(records, pairs, settings, steward, keep_all=keep_all_pairs)
 

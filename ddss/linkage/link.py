@@ -321,6 +321,23 @@ def _finish(
     return LinkageResult(links, pairs, explained, review, summary, settings)
 
 
+def _candidate_pairs(
+    records: pl.DataFrame, settings: LinkageSettings, new_mask: pl.Series | None = None
+) -> tuple[pl.DataFrame, list[BlockingStats]]:
+    """Blocking as the settings define it, on record positions; full and incremental runs
+    must block identically, or an incremental run would not equal a full one."""
+    return block_pair_codes(
+        records,
+        settings.blocking_rules,
+        id_column=NODE,
+        max_block_size=settings.max_block_size,
+        window=settings.block_window,
+        window_orders=settings.window_orders,
+        new_mask=new_mask,
+        rule_column=RULE,
+    )
+
+
 def link_members(
     members: pl.DataFrame,
     *,
@@ -337,15 +354,7 @@ def link_members(
     """
     settings = settings or default_settings()
     records = prepare_records(members, settings).with_row_index(NODE)
-    pairs, stats = block_pair_codes(
-        records,
-        settings.blocking_rules,
-        id_column=NODE,
-        max_block_size=settings.max_block_size,
-        window=settings.block_window,
-        window_orders=settings.window_orders,
-        rule_column=RULE,
-    )
+    pairs, stats = _candidate_pairs(records, settings)
     steward = _steward_nodes(decisions, records, settings.unique_id)
     scored, settings, tradeoff = score_pairs(records, pairs, settings, steward, keep_all=keep_all_pairs)
     del pairs
