@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import polars as pl
 import pytest
-from linkage_data import make_members
+from linkage_data import COLUMNS, make_members
 
 from ddss.linkage import compare, default_settings
 from ddss.linkage.decisions import decide, veto_expr
@@ -16,21 +16,8 @@ BASE = ("x", "hpn", "Nguyễn", "Thị", "Lan", "1980-05-12", "F", "001180001234
 
 
 def _veto(**right: object) -> str | None:
-    cols = [
-        "row_id",
-        "org",
-        "surname",
-        "middle_name",
-        "given_name",
-        "birth_date",
-        "sex",
-        "cccd",
-        "phone",
-        "province_code",
-        "commune_code",
-    ]
-    r = dict(zip(cols, BASE, strict=True)) | right | {"row_id": "r"}
-    frame = make_members([("l", *BASE[1:]), tuple(r[c] for c in cols)])
+    r = dict(zip(COLUMNS, BASE, strict=True)) | right | {"row_id": "r"}
+    frame = make_members([("l", *BASE[1:]), tuple(r[c] for c in COLUMNS)])
     pairs = pl.DataFrame({"row_id_l": ["l"], "row_id_r": ["r"]})
     settings = default_settings()
     return compare(frame, frame, pairs, settings).select(veto_expr(settings)).item()
