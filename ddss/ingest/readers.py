@@ -62,15 +62,40 @@ def read_book(data: bytes, kind: Kind, *, max_sheet_rows: int = DEFAULT_MAX_SHEE
     if kind in (Kind.XLSX, Kind.ODS):
         _check_zip(data)
     reader = fastexcel.read_excel(data)
+    names = reader.sheet_names
+    states = _xlsx_hidden(data, len(names)) if kind is Kind.XLSX else None
     sheets: list[RawSheet] = []
-    for idx, name in enumerate(reader.sheet_names):
-        sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string")
-        hidden = str(sheet.visible) != "visible"
-        if sheet.total_height > max_sheet_rows:
+    for idx, name in enumerate(names):
+        if states is None:
+            sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string")
+            hidden, height = str(sheet.visible) != "visible", sheet.total_height
+        else:
+            # Eager: calamine's cells straight to Arrow, skipping the lazy sheet's cell copy
+            # (8% less wall at 1M rows, the pyarrow import once per process aside).
+            sheet = reader.load_sheet(idx, header_row=None, skip_rows=0, dtypes="string", eager=True)
+            hidden, height = states[idx], sheet.num_rows
+        if height > max_sheet_rows:
             sheets.append(RawSheet(name, hidden, None, too_large=True))
             continue
-        sheets.append(RawSheet(name, hidden, clean_grid(sheet.to_polars(), workbook=True)))
+        sheets.append(RawSheet(name, hidden, clean_grid(pl.DataFrame(sheet), workbook=True)))
     return RawBook(sheets, _date_system(data) if kind is Kind.XLSX else "1900")
+
+
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet[\s/>][^>]*>")
+_STATE = re.compile(rb"""\sstate\s*=\s*["']([^"']*)["']""")
+
+
+def _xlsx_hidden(data: bytes, sheets: int) -> list[bool] | None:
+    """Hidden flag of each sheet from xl/workbook.xml (eager sheets carry no `visible`), in
+    calamine's order (the `<sheet>` elements'); None when the count disagrees."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        if "xl/workbook.xml" not in book.namelist():
+            return None
+        tags = _SHEET_TAG.findall(book.read("xl/workbook.xml"))
+    if len(tags) != sheets:
+        return None
+    states = [_STATE.search(tag) for tag in tags]
+    return [m is not None and m.group(1) in (b"hidden", b"veryHidden") for m in states]
 
 
 def clean_grid(frame: pl.DataFrame, *, workbook: bool = False) -> pl.DataFrame:

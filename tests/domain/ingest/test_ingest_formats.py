@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import fastexcel
 import polars as pl
 import pytest
 from ingest_corpus import (
@@ -20,6 +24,8 @@ from ingest_corpus import (
 
 from ddss import issues
 from ddss.ingest import ingest_file, ingest_tree
+from ddss.ingest.discover import Kind
+from ddss.ingest.readers import _xlsx_hidden, read_book
 
 
 def _csv(encoding: str, delimiter: str = ","):
@@ -173,3 +179,32 @@ def test_row_numbers_count_leading_empty_rows_and_columns(tmp_path: Path) -> Non
     ):
         rows = ingest_file(path, raw).member_rows.select("source_row", "full_name").rows()
         assert rows == [(6, "Nguyễn Văn A"), (8, "Lê Thị B")], path.name
+
+
+def _with_workbook_xml(path: Path, edit: Callable[[bytes], bytes]) -> bytes:
+    """The xlsx's bytes with xl/workbook.xml rewritten by `edit`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, edit(data) if info.filename == "xl/workbook.xml" else data)
+    return out.getvalue()
+
+
+def test_sheet_states_read_from_workbook_xml_match_calamine(tmp_path: Path) -> None:
+    # Eager sheets carry no visibility: it comes from workbook.xml, and must agree with the
+    # lazy sheets' (calamine's) for prefixed tags and "veryHidden" too.
+    path = write_xlsx(tmp_path / "a.xlsx", {"A": STANDARD_GRID, "B": STANDARD_GRID, "C": STANDARD_GRID})
+
+    def prefixed(xml: bytes) -> bytes:
+        xml = xml.replace(b'name="B"', b'name="B" state="veryHidden"').replace(
+            b'name="C"', b'name="C" state="hidden"'
+        )
+        return xml.replace(b"<sheet ", b"<x:sheet ").replace(b"<workbook ", b'<workbook xmlns:x="urn:x" ')
+
+    for data in (path.read_bytes(), _with_workbook_xml(path, prefixed)):
+        lazy = [str(fastexcel.read_excel(data).load_sheet(i).visible) != "visible" for i in range(3)]
+        assert _xlsx_hidden(data, 3) == lazy
+        assert [s.hidden for s in read_book(data, Kind.XLSX).sheets] == lazy
+    assert _xlsx_hidden(data, 3) == [False, True, True]
+    assert _xlsx_hidden(data, 2) is None  # counts disagree: the lazy path decides
