@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from ddss.reconcile.engine import competing_posterior, engine_ready, engine_score, name_reference
-from ddss.reconcile.exact import GUESS_FLAGS, suffixed, usable_cccd_expr
-from ddss.reconcile.scoring import PAIR_FIELDS, ReconcileSettings, probability_to_weight, score_pairs
+from ddss.reconcile.codes import CitizenIndex, citizen_index, pair_codes, vouched_codes, with_pair_fields
+from ddss.reconcile.engine import (
+    competing_posterior,
+    engine_ready,
+    engine_score,
+    name_reference,
+    with_name_codes,
+)
+from ddss.reconcile.scoring import ReconcileSettings, probability_to_weight, score_pairs
 
 # Each rule is a list of key columns joined member ↔ citizen with nulls never equal.
 # The given name and birth date carry most evidence (DOMAIN.md, Names).
@@ -50,49 +56,20 @@ def cluster_pairs(side: pl.DataFrame, anchors: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def search_index(population: pl.LazyFrame | pl.DataFrame, side: pl.DataFrame | None = None) -> CitizenIndex:
+    """`codes.citizen_index` for the blocking rules (read at call time: benchmarks vary them)."""
+    return citizen_index(population, (*BLOCKING_RULES, *UNDATED_RULES), side)
+
+
 def candidate_pairs(
-    side: pl.DataFrame, population: pl.LazyFrame, vouched: pl.DataFrame | None = None
+    side: pl.DataFrame, index: CitizenIndex, vouched: pl.DataFrame | None = None, *, fields: bool = True
 ) -> pl.DataFrame:
-    """Union of the blocking rules' member↔citizen pairs, each tagged with its first rule;
-    `vouched` pairs (`cluster_pairs`) are added with the key after the last rule."""
-    citizens = population.select("cccd", "status", *PAIR_FIELDS)
-    members = side.lazy()
-    undated = members.filter(pl.col("birth_year").is_null())
-    rules = [(members, r) for r in BLOCKING_RULES] + [(undated, r) for r in UNDATED_RULES]
-    per_rule = [
-        who.select("row_id", *rule)
-        .join(citizens.select("cccd", *rule), on=list(rule), how="inner", nulls_equal=False)
-        .select("row_id", pl.col("cccd").alias("candidate_cccd"), pl.lit(i, dtype=pl.Int8).alias("match_key"))
-        for i, (who, rule) in enumerate(rules)
-    ]
-    if vouched is not None:
-        per_rule.append(
-            vouched.lazy().select(*PAIR_KEY, pl.lit(len(rules), dtype=pl.Int8).alias("match_key"))
-        )
-    keys = pl.concat(per_rule).group_by(PAIR_KEY).agg(pl.col("match_key").min()).collect()
-    # Fields are fetched for the candidates only, never carried through the rule joins.
-    # A CCCD listed twice in the extract: one record speaks for it (as in load_population).
-    found = (
-        citizens.join(
-            keys.lazy().select("candidate_cccd").unique(),
-            left_on="cccd",
-            right_on="candidate_cccd",
-            how="semi",
-        )
-        .unique("cccd", keep="first")
-        .select(suffixed("_r", ("cccd", "status")))
-        .rename({"cccd": "candidate_cccd"})
-        .collect()
-    )
-    # A number failing its own cross-check (DOMAIN.md "CCCD") is likely someone else's: it
-    # says nothing against a candidate (hard profile, 100k rows: 677 of 677 such member
-    # numbers "different" from a candidate's were the member's true citizen's).
-    has = [c for c in GUESS_FLAGS if c in side.columns]  # a side not from member_side: none
-    own = usable_cccd_expr() & ~pl.col("cccd_suspect") if "cccd_suspect" in has else usable_cccd_expr()
-    own_cccd = pl.when(own).then(pl.col("cccd")).alias("cccd_l")
-    flags = [pl.col(c).alias(f"{c}_l") for c in has if c != "cccd_suspect"]
-    member = side.select(*suffixed("_l", ("row_id", "org", "claimant")), own_cccd, *flags)
-    return keys.join(member, on="row_id").join(found, on="candidate_cccd")
+    """Union of the blocking rules' pairs (`codes.pair_codes`: `match_key` is the first rule
+    finding the pair; `vouched` pairs from `codes.vouched_codes` get the key after the last
+    rule), with ids and, with `fields`, every compared field (`codes.with_pair_fields`)."""
+    undated = pl.col("birth_year").is_null()
+    rules = [(r, None) for r in BLOCKING_RULES] + [(r, undated) for r in UNDATED_RULES]
+    return with_pair_fields(pair_codes(side, index, rules, vouched), side, index, fields=fields)
 
 
 def accept_bar(settings: ReconcileSettings) -> float:
@@ -139,7 +116,7 @@ def unique_namesakes(
     floor = probability_to_weight(settings.candidate_probability)
     lone = (
         scored.filter(pl.col("match_weight") >= floor)
-        .filter(pl.len().over("row_id") == 1)
+        .filter(~pl.col("row_id").is_duplicated())
         .filter(pl.col("match_probability") >= unique_bar(settings))
         .select("row_id", "candidate_cccd")
     )
@@ -167,16 +144,14 @@ def _unique_on(
     equal on `agree_on`, and whose recorded birth date and sex do not disagree."""
     key = list(key_cols)
     same = list(dict.fromkeys((*key, *agree_on)))
+    citizens = population.select("cccd", *same, "birth_date", "sex").drop_nulls(key)
+    wanted = lone.lazy().select("candidate_cccd").unique()
+    # Counted among the citizens holding a lone candidate's key only, not the whole extract.
+    keys = citizens.join(wanted, left_on="cccd", right_on="candidate_cccd", how="semi").select(key).unique()
     unique = (
-        population.select("cccd", *same, "birth_date", "sex")
-        .drop_nulls(key)
+        citizens.join(keys, on=key, how="semi")
         .filter(pl.len().over(key) == 1)
-        .join(
-            lone.lazy().select("candidate_cccd").unique(),
-            left_on="cccd",
-            right_on="candidate_cccd",
-            how="semi",
-        )
+        .join(wanted, left_on="cccd", right_on="candidate_cccd", how="semi")
         .collect()
         .rename({c: f"{c}_r" for c in (*same, "birth_date", "sex")})
     )
@@ -220,6 +195,15 @@ def sure_pairs(
     return pl.concat([unique, vouched_links(scored, vouched, settings)]).unique()
 
 
+def _position_in_member() -> pl.Expr:
+    """0-based position of a row among its member's rows in a frame sorted by row_id: the
+    same as `int_range().over("row_id")`, without a window over a string key (~1 s per
+    450k pairs at 1M members)."""
+    i = pl.int_range(pl.len(), dtype=pl.Int64)
+    start = pl.col("row_id").ne_missing(pl.col("row_id").shift(1))
+    return i - pl.when(start).then(i).forward_fill()
+
+
 def accept_links(
     scored: pl.DataFrame,
     claims: pl.DataFrame,
@@ -243,8 +227,10 @@ def accept_links(
     ranked = scored.sort(
         ["row_id", "_unique", "match_weight", "candidate_cccd"], descending=[False, True, True, False]
     ).with_columns(
-        pl.col("match_weight").shift(-1).over("row_id").alias("_next"),
-        pl.int_range(pl.len()).over("row_id").alias("_rank"),
+        pl.when(pl.col("row_id").eq_missing(pl.col("row_id").shift(-1)))
+        .then(pl.col("match_weight").shift(-1))
+        .alias("_next"),
+        _position_in_member().alias("_rank"),
     )
     best = ranked.filter(
         (pl.col("_rank") == 0)
@@ -260,17 +246,26 @@ def accept_links(
         )
     )
     # No citizen claimed by two members of the same org: strongest claimant wins by a margin.
+    # Only the citizens some best link names can be contested (a fixed claim on any other
+    # citizen contests nothing here).
+    rival = claims.filter(pl.col("candidate_cccd").is_in(best.get_column("candidate_cccd").implode()))
     all_claims = pl.concat(
         [
             best.select("org", "claimant", "candidate_cccd", "match_weight"),
-            claims.select("org", "claimant", "candidate_cccd", pl.col("match_weight").cast(pl.Float64)),
+            rival.select("org", "claimant", "candidate_cccd", pl.col("match_weight").cast(pl.Float64)),
         ]
     )
     per_claimant = all_claims.group_by("org", "candidate_cccd", "claimant").agg(pl.col("match_weight").max())
-    contest = per_claimant.group_by("org", "candidate_cccd").agg(
-        pl.col("claimant").sort_by("match_weight", descending=True).first().alias("_winner"),
-        pl.col("match_weight").sort(descending=True).first().alias("_top"),
-        pl.col("match_weight").sort(descending=True).get(1, null_on_oob=True).alias("_second"),
+    # Rows keep their order within a group: sorted once, the first is the strongest claimant
+    # (a tie for the top fails the margin below, whoever is first).
+    contest = (
+        per_claimant.sort("match_weight", descending=True)
+        .group_by("org", "candidate_cccd")
+        .agg(
+            pl.col("claimant").first().alias("_winner"),
+            pl.col("match_weight").first().alias("_top"),
+            pl.col("match_weight").get(1, null_on_oob=True).alias("_second"),
+        )
     )
     return (
         best.join(contest, on=["org", "candidate_cccd"], how="left", nulls_equal=True)
@@ -294,7 +289,7 @@ def top_candidates(
         scored.join(exclude_rows.select("row_id"), on="row_id", how="anti")
         .filter(pl.col("match_weight") >= floor)
         .sort(["row_id", "match_weight", "candidate_cccd"], descending=[False, True, False])
-        .with_columns((pl.int_range(pl.len()).over("row_id") + 1).cast(pl.Int8).alias("rank"))
+        .with_columns((_position_in_member() + 1).cast(pl.Int8).alias("rank"))
         .filter(pl.col("rank") <= settings.max_candidates)
         .select(
             "row_id",
@@ -343,16 +338,22 @@ def search_pairs(
     than the acceptance margin, and stewards see only pairs above it).
     """
     floor = probability_to_weight(settings.candidate_probability)
-    engine = engine_ready(settings)
-    reference = name_reference(population) if engine else None
-    size = int(population.select(pl.len()).collect().item()) if engine else 0
+    index = search_index(population, side)
+    reference = (
+        name_reference(population, settings.linkage) if settings.linkage and engine_ready(settings) else None
+    )
+    citizens = index.frame if reference is None else with_name_codes(index.frame, reference)
+    size = int(population.lazy().select(pl.len()).collect().item())
+    codes = None if vouched is None else vouched_codes(vouched, index)
     chunks = []
     for start in range(0, max(side.height, 1), chunk_rows):
         part = side.slice(start, chunk_rows)
-        extra = None if vouched is None else vouched.join(part.select("row_id"), on="row_id", how="semi")
-        pairs = candidate_pairs(part, population, extra).join(excluded, on=list(PAIR_KEY), how="anti")
+        pairs = candidate_pairs(part, index, codes, fields=reference is None)
+        if excluded.height:
+            pairs = pairs.join(excluded, on=list(PAIR_KEY), how="anti")
         if reference is not None:
-            scored = competing_posterior(engine_score(pairs, settings, reference, size), in_population)
+            scored = engine_score(pairs, part, citizens, settings, reference, size)
+            scored = competing_posterior(scored, in_population)
         else:
             scored = score_pairs(pairs, settings, name_tf).with_columns(
                 (pl.col("match_weight") - settings.prior_log2).alias("evidence")

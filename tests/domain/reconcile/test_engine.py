@@ -39,10 +39,11 @@ def test_engine_scores_the_search_path(members, population):
 def test_namesakes_share_belief_and_a_lone_candidate_gains():
     """Two citizens fitting a member equally well can't both be them: neither is taken for
     sure; a lone candidate of the same strength is (DOMAIN.md "Names": namesakes are common)."""
+    from ddss.reconcile.codes import MEMBER_CODE
     from ddss.reconcile.engine import competing_posterior
 
     scored = pl.DataFrame(
-        {"row_id": ["a", "a", "b"], "candidate_cccd": ["1", "2", "3"], "match_weight": [12.0, 12.0, 12.0]}
+        {MEMBER_CODE: [0, 0, 1], "candidate_cccd": ["1", "2", "3"], "match_weight": [12.0, 12.0, 12.0]}
     )
     post = dict(
         zip(scored["candidate_cccd"], competing_posterior(scored, 0.9)["match_probability"], strict=True)

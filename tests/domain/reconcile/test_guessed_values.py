@@ -14,9 +14,9 @@ from test_engine import _trained
 
 from ddss import issues
 from ddss.reconcile import ReconcileSettings, reconcile_members
-from ddss.reconcile.engine import engine_score, name_reference
+from ddss.reconcile.engine import engine_score, name_reference, with_name_codes
 from ddss.reconcile.exact import member_side
-from ddss.reconcile.search import candidate_pairs
+from ddss.reconcile.search import candidate_pairs, search_index
 
 # Phạm Thị Dung (079185000004) typed with Hoàng Văn Em's number (G digit 0 = male, she is F).
 _DUNG = {
@@ -31,8 +31,17 @@ _TRUE = "079185000004"
 
 
 def _pairs(row: dict) -> pl.DataFrame:
-    pairs = candidate_pairs(member_side(make_members([row])), population_lf())
+    pairs = candidate_pairs(member_side(make_members([row])), search_index(population_lf()))
     return pairs.filter(pl.col("candidate_cccd") == _TRUE)
+
+
+def _evidence(row: dict, settings: ReconcileSettings) -> float:
+    """The engine's evidence for the member's pair with the true citizen."""
+    side, index = member_side(make_members([row])), search_index(population_lf())
+    ref = name_reference(population_lf(), settings.linkage)
+    pairs = _pairs(row)
+    citizens = with_name_codes(index.frame, ref)
+    return engine_score(pairs, side, citizens, settings, ref, 8)["evidence"].item()
 
 
 @pytest.mark.parametrize(
@@ -57,11 +66,8 @@ def test_guesses_do_not_count_against_the_true_citizen(code):
     """A suspect number, or a sex guessed from an unmarked column that disagrees, weighs
     less against the member's true citizen than the same values recorded for sure."""
     settings = ReconcileSettings(linkage=_trained())
-    ref = name_reference(population_lf())
     row = _DUNG | ({"sex": "M"} if code == issues.SEX_FROM_UNMARKED_COLUMN else {})
-    sure = engine_score(_pairs(row | {"issues": []}), settings, ref, 8)["evidence"].item()
-    guessed = engine_score(_pairs(row | {"issues": [code]}), settings, ref, 8)["evidence"].item()
-    assert guessed > sure
+    assert _evidence(row | {"issues": [code]}, settings) > _evidence(row | {"issues": []}, settings)
 
 
 def test_suspect_number_still_finds_the_member():

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from ddss.reconcile import ReconcileSettings
-from ddss.reconcile.search import accept_links, candidate_pairs, unique_namesakes
+from ddss.reconcile.search import accept_links, candidate_pairs, search_index, unique_namesakes
 
 SETTINGS = ReconcileSettings()
 KEY = {
@@ -183,4 +183,4 @@ def test_undated_member_gets_a_candidate_by_name_and_commune(birth_year, expecte
         ],
         schema_overrides={"birth_date": pl.Date, "birth_year": pl.Int64, "cccd": pl.String},
     )
-    assert candidate_pairs(side, population).height == expected
+    assert candidate_pairs(side, search_index(population)).height == expected
