@@ -371,7 +371,8 @@ def _with_tf(
 def tf_u_exact(right: pl.DataFrame, spec: ComparisonSpec) -> float:
     """Chance that two random records agree on this field: sum of squared frequencies."""
     key = spec.fold_column or spec.column
-    counts = right.get_column(key).drop_nulls().value_counts().get_column("count")
+    # sorted counts: a fixed summation order, so a rerun gives bit-identical weights
+    counts = right.get_column(key).drop_nulls().value_counts(sort=True).get_column("count")
     total = counts.sum()
     return float(((counts / total) ** 2).sum()) if total else 0.0
 

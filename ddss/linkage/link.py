@@ -25,21 +25,26 @@ from ddss.linkage.settings import LinkageSettings, default_settings
 
 log = logging.getLogger(__name__)
 ANCHOR_SEP = "\x1f"
+_HASH_ROWS = 250_000
 
 
 @dataclass(frozen=True)
 class LinkageResult:
     """links: one row per input row; pairs: scored candidate pairs worth keeping (all of
-    them with `keep_all_pairs`); explanations: waterfall rows for accepted/review pairs;
-    review: pairs for stewards; summary: counts only; settings: the trained settings (save
-    with `settings.to_json`)."""
+    them with `keep_all_pairs`); review: pairs for stewards; summary: counts only;
+    settings: the trained settings (save with `settings.to_json`)."""
 
     links: pl.DataFrame
     pairs: pl.DataFrame
-    explanations: pl.DataFrame
     review: pl.DataFrame
     summary: dict[str, Any]
     settings: LinkageSettings
+
+    @property
+    def explanations(self) -> pl.DataFrame:
+        """Waterfall rows for accepted/review pairs, built when asked: the long table is
+        about 16 rows per pair (≈ 1 GiB at 1M members) and the pipeline never reads it."""
+        return explain_pairs(self.pairs.filter(pl.col("decision").is_in([*ACCEPTED, REVIEW])), self.settings)
 
 
 def _steward_nodes(decisions: pl.DataFrame | None, records: pl.DataFrame, uid: str) -> pl.DataFrame | None:
@@ -184,24 +189,38 @@ def _cluster_all(
     return member.join(person, on="node")
 
 
-def _anchor(frame: pl.DataFrame, uid: str, by: str, scope: str | None) -> pl.Series:
-    """Per row: its cluster's single CCCD (`cccd:`), unless the cluster has none, several, or
-    shares it with another cluster (in the same scope), else its smallest row id (`row:`);
-    prefixed by the scope (org) when given. Aggregated per cluster, then joined back."""
-    per = frame.group_by(by).agg(
-        pl.when(pl.col("_id").drop_nulls().n_unique() == 1)
-        .then(pl.col("_id").drop_nulls().first())
-        .alias("_cccd"),
-        (pl.lit("row:") + pl.col(uid).min()).alias("_row"),
+def _anchor_ids(
+    frame: pl.DataFrame, by: str, scope: str | None, text: dict[str, pl.Series], secret: bytes, prefix: str
+) -> pl.DataFrame:
+    """Keyed id per cluster (within its scope, the org): its single CCCD (`cccd:`) unless it
+    has none, several, or shares it with another cluster of the scope, else its smallest
+    row id (`row:`), prefixed by the scope. Aggregated on integer codes only (one CCCD when
+    the smallest and largest code agree), and the anchor strings are built and hashed once
+    per cluster, not per row."""
+    unit = [by, scope] if scope else [by]
+    per = frame.group_by(unit).agg(
+        pl.col("_id").min().alias("_lo"),
+        pl.col("_id").max().alias("_hi"),
+        pl.col("_id_node").min(),
+        pl.col("_rank").min(),
+        pl.len().alias("_size"),
     )
+    per = per.with_columns(_cccd=pl.when(pl.col("_lo") == pl.col("_hi")).then("_lo"))
     keys = [scope, "_cccd"] if scope else ["_cccd"]
-    rows = frame.select(by, *([scope] if scope else [])).join(per, on=by, how="left", maintain_order="left")
-    clusters_per_key = rows.unique([*keys, by]).group_by(keys).agg(pl.len().alias("_clusters"))
-    rows = rows.join(clusters_per_key, on=keys, how="left", nulls_equal=True, maintain_order="left")
-    cccd = pl.col("_cccd")
-    own = pl.when(cccd.is_null() | (pl.col("_clusters") > 1)).then("_row").otherwise(pl.lit("cccd:") + cccd)
-    out = pl.col(scope) + pl.lit(ANCHOR_SEP) + own if scope else own
-    return rows.select(out).to_series()
+    use_row = pl.col("_cccd").is_null() | (pl.len().over(keys) > 1)
+    per = per.select(*unit, "_rank", "_size", "_id_node", use_row.alias("_use_row"))
+    own = (
+        pl.when("_use_row")
+        .then(pl.lit("row:") + pl.lit(text["uid"]).gather(pl.lit(text["order"]).gather(pl.col("_rank"))))
+        .otherwise(pl.lit("cccd:") + pl.lit(text["id"]).gather(pl.col("_id_node")))
+    )
+    if scope:
+        own = pl.lit(text[scope]).gather(pl.col(scope)) + pl.lit(ANCHOR_SEP) + own
+    # anchor strings exist only a slice of clusters at a time
+    hashed = [
+        cluster_ids(part.select(own).to_series(), secret, prefix) for part in per.iter_slices(_HASH_ROWS)
+    ]
+    return per.select(*unit, pl.concat(hashed).alias("_cluster_id"), "_rank", "_size")
 
 
 def _ids(
@@ -212,22 +231,46 @@ def _ids(
     Two clusters the linkage kept apart can still hold the same CCCD (one of them typed
     someone else's number, DOMAIN.md "CCCD"): a CCCD anchor shared by several clusters
     would give them one id and undo the split, so those clusters fall back to row anchors.
+    Returns, in record order: `_node`, the unique id, `_rank` (its sort position), the ids,
+    `member_cluster_size`, `is_duplicate`.
     """
     uid = settings.unique_id
     id_col = next((s.column for s in settings.comparisons if s.name == settings.veto_id), None)
+    cccd = pl.col(id_col).cast(pl.String) if id_col else pl.lit(None, pl.String)
+    by_node = clusters.sort("node")
+    if not by_node.get_column("node").equals(records.get_column(NODE).rename("node"), check_dtypes=False):
+        raise ValueError("clusters must hold every record once")
     frame = records.select(
-        NODE, uid, "org", (pl.col(id_col) if id_col else pl.lit(None, pl.String)).cast(pl.String).alias("_id")
-    ).join(clusters.rename({"node": NODE}), on=NODE)
-
-    frame = frame.with_columns(
-        _m_anchor=_anchor(frame, uid, "member_cluster", "org"),
-        _p_anchor=_anchor(frame, uid, "person_cluster", None),
-        member_cluster_size=pl.len().over("member_cluster").cast(pl.Int32),
-        is_duplicate=pl.col(uid) != pl.col(uid).min().over("member_cluster"),
+        NODE,
+        uid,
+        (pl.col(uid).rank("ordinal") - 1).alias("_rank"),
+        cccd.rank("dense").alias("_id"),
+        pl.when(cccd.is_not_null()).then(pl.col(NODE)).alias("_id_node"),
+        (pl.col("org").rank("dense") - 1).alias("org"),
+    ).hstack(by_node.select("member_cluster", "person_cluster"))
+    text = {
+        "uid": records.get_column(uid),
+        "order": records.get_column(uid).arg_sort(),
+        "id": records.select(cccd).to_series(),
+        "org": records.get_column("org").drop_nulls().unique().sort(),
+    }
+    member = _anchor_ids(frame, "member_cluster", "org", text, secret, "M")
+    person = _anchor_ids(frame, "person_cluster", None, text, secret, "P").select(
+        "person_cluster", "_cluster_id"
     )
-    return frame.with_columns(
-        member_id=cluster_ids(frame.get_column("_m_anchor"), secret, "M"),
-        person_id=cluster_ids(frame.get_column("_p_anchor"), secret, "P"),
+    return (
+        frame.select(NODE, uid, "_rank", "member_cluster", "org", "person_cluster")
+        .join(member, on=["member_cluster", "org"], how="left", maintain_order="left", suffix="_first")
+        .join(person, on="person_cluster", how="left", maintain_order="left", suffix="_p")
+        .select(
+            NODE,
+            uid,
+            "_rank",
+            pl.col("_cluster_id").alias("member_id"),
+            pl.col("_cluster_id_p").alias("person_id"),
+            pl.col("_size").cast(pl.Int32).alias("member_cluster_size"),
+            (pl.col("_rank") != pl.col("_rank_first")).alias("is_duplicate"),
+        )
     )
 
 
@@ -281,10 +324,10 @@ def _finish(
 ) -> LinkageResult:
     uid = settings.unique_id
     pairs = _output_pairs(records, scored.kept, settings)
-    in_review = records.get_column(uid).gather(scored.review_nodes).implode()
     links = (
         _ids(records, clusters, settings, secret)
-        .with_columns(duplicate_review=pl.col(uid).is_in(in_review))
+        .sort("_rank")
+        .with_columns(duplicate_review=pl.col(NODE).is_in(scored.review_nodes.implode()))
         .with_columns(duplicate_issues=_duplicate_issues())
         .select(
             uid,
@@ -295,10 +338,8 @@ def _finish(
             "duplicate_review",
             "duplicate_issues",
         )
-        .sort(uid)
     )
     review = pairs.filter(pl.col("decision") == REVIEW).sort("match_weight", descending=True)
-    explained = explain_pairs(pairs.filter(pl.col("decision").is_in([*ACCEPTED, REVIEW])), settings)
     summary = {
         "rows": records.height,
         "blocking": [asdict(s) for s in stats],
@@ -318,7 +359,7 @@ def _finish(
     log.info(
         "linkage: %d rows, %d candidate pairs, %d members", records.height, scored.scored, summary["members"]
     )
-    return LinkageResult(links, pairs, explained, review, summary, settings)
+    return LinkageResult(links, pairs, review, summary, settings)
 
 
 def _candidate_pairs(

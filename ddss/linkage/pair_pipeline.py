@@ -10,10 +10,12 @@ Every step is row-wise per pair, so the results equal those of one pass over all
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from ddss.linkage.comparisons import TF_COUNT, compare, required_columns
@@ -25,6 +27,12 @@ from ddss.linkage.training import u_from_random_pairs
 NODE = "_node"  # a record's position in `records` (0..n-1), the id used inside the pipeline
 RULE = "_rule"  # position of the blocking rule that found the pair
 CHUNK_PAIRS = 250_000
+# EM and the threshold see at most about this many candidates (a fixed sample above it), so
+# the compared pairs held for training stay bounded (≈ 64 B each) however many members there
+# are. 4M keeps 1M members (3.2M candidates) trained on all; a 1M-pair sample there moved
+# F1 by 0.0001 (bench, hard_1000000)
+TRAIN_PAIRS = 4_000_000
+_GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: odd, mixes consecutive keys apart
 _L, _R = f"{NODE}_l", f"{NODE}_r"
 _ENDS = [pl.col(_L).alias("node_l"), pl.col(_R).alias("node_r")]
 
@@ -68,10 +76,20 @@ def _slices(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
 
 def _tf_reference(records: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame | None:
     """All records pre-aggregated on the term-frequency keys (`TF_COUNT` rows each): the same
-    frequencies as the full frame, without regrouping every record for every slice."""
+    frequencies as the full frame, without regrouping every record for every slice. Grouped
+    on the keys' integer codes (a private categorical mapping, freed afterwards), then one
+    row's strings per group: grouping the name strings themselves took 0.5 GiB at 1M rows
+    for an 86k-row result."""
     keys = [s.fold_column or s.column for s in settings.comparisons if s.tf_adjust]
     keys = [k for k in dict.fromkeys([*keys, settings.full_name_tf]) if k and k in records.columns]
-    return records.group_by(keys).agg(pl.len().alias(TF_COUNT)) if keys else None
+    if not keys:
+        return None
+    code = [
+        pl.col(k).cast(pl.String).cast(pl.Categorical(pl.Categories.random())).to_physical() for k in keys
+    ]
+    codes = records.select(code).with_row_index("_row")
+    groups = codes.group_by(keys).agg(pl.col("_row").min(), pl.len().alias(TF_COUNT)).sort("_row")
+    return records.select(keys)[groups.get_column("_row")].with_columns(groups.get_column(TF_COUNT))
 
 
 def _gather(rec: pl.DataFrame, nodes: pl.Series, suffix: str) -> pl.DataFrame:
@@ -133,19 +151,51 @@ class _Pipeline:
         return decided.with_columns(same_org=same.fill_null(False))
 
 
+def training_sample(
+    records: pl.DataFrame, pairs: pl.DataFrame, unique_id: str, size: int
+) -> pl.Series | None:
+    """Mask of a fixed sample of about `size` candidate pairs (None: train on all of them).
+
+    A pair is drawn when a hash of its two records' unique-id ranks falls below the share
+    wanted: the same pairs whatever the row order or slicing, and spread over every org and
+    province, unlike the first pairs (those sorted first).
+    """
+    if pairs.height <= size:
+        return None
+    ids = records.get_column(unique_id if unique_id in records.columns else NODE)
+    rank = (ids.rank("ordinal") - 1).to_numpy().astype(np.uint64)
+    below = np.uint64(int(2**64 * size / pairs.height))
+
+    def drawn(part: pl.DataFrame) -> np.ndarray:
+        a, b = rank[part.get_column(_L).to_numpy()], rank[part.get_column(_R).to_numpy()]
+        key = (np.minimum(a, b) << np.uint64(32)) | np.maximum(a, b)
+        with np.errstate(over="ignore"):
+            mixed = (key ^ (key >> np.uint64(31))) * np.uint64(_GOLDEN)
+        return (mixed ^ (mixed >> np.uint64(29))) < below
+
+    return pl.Series("_train", np.concatenate([drawn(p) for p in _slices(pairs, CHUNK_PAIRS)]))
+
+
 def _train(
-    pipe: _Pipeline, stored: list[pl.DataFrame], settings: LinkageSettings
+    pipe: _Pipeline, stored: list[pl.DataFrame], settings: LinkageSettings, pair_weight: float
 ) -> tuple[LinkageSettings, pl.DataFrame]:
-    """m/u by EM over every compared pair, u from random pairs, then the threshold."""
+    """m/u by EM over the compared (sampled) pairs, u from random pairs, then the threshold;
+    `pair_weight`: candidates per compared pair, so the prior and the trade-off's counts are
+    those of all candidates."""
     records = pipe.records
     u = u_from_random_pairs(records, settings, NODE)
     total_pairs = records.height * (records.height - 1) / 2
     compared = pl.concat(stored, rechunk=False)
-    weights, prior = estimate_weights(compared, settings, u=u, total_pairs=total_pairs)
+    weights, prior = estimate_weights(
+        compared, settings, u=u, total_pairs=total_pairs, pair_weight=pair_weight
+    )
     tf_u = tf_u_values(records, settings)
     provisional = settings.with_training(weights=weights, prior=prior, threshold=0.5, tf_u=tf_u)
     scored = [pipe.score(s, provisional).select("match_weight", "match_probability") for s in stored]
-    tradeoff = threshold_tradeoff(pl.concat(scored))
+    tradeoff = threshold_tradeoff(pl.concat(scored)).with_columns(
+        (pl.col("pairs_accepted") * pair_weight).round().cast(pl.Int64),
+        pl.col("expected_false_merges") * pair_weight,
+    )
     threshold = settings.threshold or choose_threshold(tradeoff, settings.target_precision)
     return settings.with_training(weights=weights, prior=prior, threshold=threshold, tf_u=tf_u), tradeoff
 
@@ -187,23 +237,33 @@ def score_pairs(
     *,
     keep_all: bool = False,
     chunk_pairs: int = CHUNK_PAIRS,
+    train_pairs: int = TRAIN_PAIRS,
 ) -> tuple[ScoredPairs, LinkageSettings, pl.DataFrame | None]:
     """Compare, train (unless `settings` are trained), score and decide `pairs` slice by slice.
 
     records: prepared records with `_node` = position; pairs: `_node_l`, `_node_r`, `_rule`.
     steward: `(_node_l, _node_r, decision)`. keep_all: keep every scored pair, not only
-    those `keep_expr` selects. Returns the reduced pairs, the trained settings and, when
-    trained here, the threshold trade-off table.
+    those `keep_expr` selects. train_pairs: above this many candidates, EM and the
+    threshold see a fixed sample of about that many (`training_sample`); every pair is
+    still scored. Returns the reduced pairs, the trained settings and, when trained here,
+    the threshold trade-off table.
     """
     pipe = _Pipeline(records, settings, steward)
     tradeoff = None
     if settings.is_trained:
         narrow: Iterator[pl.DataFrame] = (pipe.compare(c, settings) for c in _slices(pairs, chunk_pairs))
     else:
-        stored = [pipe.compare(c, settings) for c in _slices(pairs, chunk_pairs)]
-        settings, tradeoff = _train(pipe, stored, settings)
+        sample = training_sample(records, pairs, settings.unique_id, train_pairs)
+        chosen = pairs if sample is None else pairs.filter(sample)
+        stored = [pipe.compare(c, settings) for c in _slices(chosen, chunk_pairs)]
+        settings, tradeoff = _train(pipe, stored, settings, pairs.height / max(chosen.height, 1))
+        del chosen
         stored.reverse()
         narrow = (stored.pop() for _ in range(len(stored)))  # each slice freed once decided
+        if sample is not None:  # then the pairs left out of the sample, compared once
+            starts = range(0, pairs.height, chunk_pairs)
+            rest = (pairs.slice(i, chunk_pairs).filter(~sample.slice(i, chunk_pairs)) for i in starts)
+            narrow = itertools.chain(narrow, (pipe.compare(c, settings) for c in rest))
     parts: dict[str, list[pl.DataFrame]] = {}
     for piece in narrow:
         for name, frame in _reduce(pipe.decide(piece, settings), settings, keep_all).items():
@@ -211,7 +271,7 @@ def score_pairs(
     counts = pl.concat(parts["counts"]).group_by("decision").agg(pl.col("len").sum())
     result = ScoredPairs(
         kept=pl.concat(parts["kept"]),
-        edges=pl.concat(parts["edges"]),
+        edges=pl.concat(parts["edges"]).sort("node_l", "node_r"),  # pair order, sampled or not
         cannot=pl.concat(parts["cannot"]),
         typo=pl.concat(parts["typo"]),
         review_nodes=pl.concat(parts["review"]).get_column("n").unique(),

@@ -112,18 +112,22 @@ def estimate_weights(
     u: dict[str, np.ndarray],
     total_pairs: float,
     iterations: int | None = None,
+    pair_weight: float = 1.0,
 ) -> tuple[tuple[LevelWeight, ...], float]:
     """m per level and the prior over random pairs, with `u` fixed (see module doc).
 
     pairs: compared candidate pairs; total_pairs: how many record pairs exist (n(n-1)/2),
-    the denominator of the prior (pairs outside the candidates are taken as non-matches).
+    the denominator of the prior (pairs outside the candidates are taken as non-matches);
+    pair_weight: how many candidates each compared pair stands for when `pairs` is a sample.
     """
     specs = settings.comparisons
     gcols = [f"gamma_{s.name}" for s in specs]
     id_spec = next((s for s in specs if s.name == settings.label_id), None)
-    patterns = pairs.group_by(*gcols, _forbidden(pairs, settings).alias("_no")).agg(
-        pl.len().cast(pl.Float64).alias("n")
-    )
+    patterns = (
+        pairs.group_by(*gcols, _forbidden(pairs, settings).alias("_no"))
+        .agg((pl.len().cast(pl.Float64) * pair_weight).alias("n"))
+        .sort([*gcols, "_no"])
+    )  # a fixed order, so the float sums and a rerun are bit-identical
     labelled = (
         patterns.filter((pl.col(f"gamma_{id_spec.name}") == _top(id_spec)) & ~pl.col("_no"))
         if id_spec is not None
