@@ -73,6 +73,16 @@ class StageRecord:
     rss_before_mib: float = 0.0
     peak_is_stage_own: bool = True
     note: str = ""
+    batches: int = 1
+
+    def merge(self, later: StageRecord) -> None:
+        """Add a later batch of the same stage: times and rows add up, the peak is the max."""
+        self.rows += later.rows
+        self.wall_s = round(self.wall_s + later.wall_s, 3)
+        self.cpu_s = round(self.cpu_s + later.cpu_s, 3)
+        self.peak_rss_mib = max(self.peak_rss_mib, later.peak_rss_mib)
+        self.peak_is_stage_own = self.peak_is_stage_own and later.peak_is_stage_own
+        self.batches += 1
 
     @property
     def rows_per_s(self) -> float:
@@ -84,7 +94,8 @@ class StageRecord:
 
 @dataclass
 class Recorder:
-    """Collects StageRecords in run order."""
+    """Collects StageRecords in run order; a stage entered again (one org at a time) adds to its
+    first record, so a batched stage still reports one row comparable with an unbatched run."""
 
     records: list[StageRecord] = field(default_factory=list)
     current: str = ""
@@ -105,7 +116,11 @@ class Recorder:
             record.cpu_s = round(_cpu_seconds() - cpu, 3)
             record.peak_rss_mib = round(_status_kib("VmHWM") / 1024, 1)
             record.rss_before_mib = round(record.rss_before_mib, 1)
-            self.records.append(record)
+            earlier = next((r for r in self.records if r.stage == name), None)
+            if earlier is None:
+                self.records.append(record)
+            else:
+                earlier.merge(record)
             print(
                 f"  [{record.stage}] {record.rows:,} rows, {record.wall_s:.1f} s wall, "
                 f"{record.cpu_s:.1f} s CPU, peak {record.peak_rss_mib:,.0f} MiB",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 SUPERLINEAR_EXPONENT = 1.1
+OLD_MODE = "one batch, every stage's frame held until the end (before the org-batched mode)"
 TARGETS = {  # issue #10: rows -> (seconds, GiB)
     1_000_000: (120, 6),
     10_000_000: (20 * 60, 16),
@@ -64,9 +65,12 @@ def _stage_table(run: dict) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for s in run["stages"]:
+        note = s.get("note", "")
+        if s.get("batches", 1) > 1:
+            note = f"{note} ({s['batches']} batches; peak = largest batch)".lstrip()
         lines.append(
             f"| {s['stage']} | {s['rows']:,} | {s['wall_s']:.2f} | {s['cpu_s']:.2f} | {s['rows_per_s']:,} "
-            f"| {_mib(s['peak_rss_mib'])} | {s.get('note', '')} |"
+            f"| {_mib(s['peak_rss_mib'])} | {note} |"
         )
     if "total" not in run:
         return lines
@@ -76,6 +80,11 @@ def _stage_table(run: dict) -> list[str]:
         f"{t['rows_per_s']:,} | **{_mib(t['peak_rss_mib'])}** | |"
     )
     return lines
+
+
+def _mode_line(run: dict) -> str:
+    """Runs from before the org-batched mode have no `mode`: they held every stage's frame."""
+    return f"Mode: {run.get('mode', OLD_MODE)}."
 
 
 def _target_line(run: dict) -> str:
@@ -255,6 +264,8 @@ def write_markdown(results: dict, path: Path) -> None:
                 f"(guard {st['guard_gib']} GiB, set from the memory free on the shared machine). "
                 f"Stages measured before it (load average before: {run['load_avg_before']}):",
                 "",
+                _mode_line(run),
+                "",
                 *_stage_table(run),
             ]
             continue
@@ -274,6 +285,8 @@ def write_markdown(results: dict, path: Path) -> None:
             f"{c['population_rows']:,} citizens; {how}, profile `{d['params'].get('profile', 'hard')}`, "
             f"seed {d['params']['seed']}. Load average before: {run['load_avg_before']}. Finished "
             f"{run.get('finished_utc', '?')}. Command: `{run.get('command', '')}`.",
+            "",
+            _mode_line(run),
             "",
             *_stage_table(run),
             "",

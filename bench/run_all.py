@@ -5,8 +5,10 @@
     .venv/bin/python -m bench.run_all --with-10m            # adds 10M (long: see README)
 
 Each size runs in its own child process (so one size's memory never inflates the next), calling
-the same `ddss` functions the Dagster assets call, in the same order, in one process. Figures
-merge into bench/results.json (other sizes' earlier figures are kept) and bench/results.md.
+the same `ddss` functions the Dagster assets call, in the same order, in one process, with the
+Dagster run's memory bounds: ingest and normalise one org at a time through parquet, every
+frame freed after its last use (`MODE`). Figures merge into bench/results.json (other sizes'
+earlier figures are kept) and bench/results.md.
 """
 
 from __future__ import annotations
@@ -34,9 +36,16 @@ RESULTS_JSON = BENCH_DIR / "results.json"
 RESULTS_MD = BENCH_DIR / "results.md"
 SECRET = b"bench-id-secret"
 PIPELINE = (
-    "ingest", "normalise", "population", "dedupe", "reconcile", "assemble",
+    "ingest", "persist", "normalise", "dedupe", "population", "reconcile", "assemble",
     "publish_members", "metrics", "steward_files",
 )  # fmt: skip
+MODE = (
+    "org-batched: ingest + normalise one org at a time, handed over through parquet; "
+    "every frame freed after its last use"
+)
+"""How the pipeline ran (results.md says so: runs before this mode held every stage's frame)."""
+INGEST_TABLES = ("member_rows", "rejected_rows", "rejected_files")
+PERSIST_NOTE = "parquet hand-over: per-org writes + one read-back"
 PROFILED = ("ingest", "population", "dedupe", "reconcile")
 """Stages `--profile` can re-run from kept inputs; the slowest of them is profiled."""
 REPLICATE_ABOVE = 2_000_000
@@ -87,49 +96,107 @@ def get_dataset(members: int, seed: int, profile: str) -> Dataset:
 # --- one size, in this process --------------------------------------------------------------------
 
 
-def run_pipeline(ds: Dataset, work: Path, rec: Recorder, blocking: str) -> dict:
-    """Every stage, timed; returns the frames later steps (quality, Splink, profile) need."""
-    from ddss.config import DataPaths
+def _org_order(orgs: list[str]) -> list[str]:
+    """Orgs in the order their rows sort by `source_file` ("<org>/..."), so the per-org frames
+    concatenate into exactly the order one whole-tree ingest gives."""
+    return sorted(orgs, key=lambda org: f"{org}/")
+
+
+def ingest_normalise_by_org(raw: Path, orgs: list[str], store: Path, rec: Recorder) -> dict[str, int]:
+    """Ingest and normalise one org at a time, each output written to `store/<table>/<org>.parquet`
+    and freed before the next org (the Dagster org partitions + parquet IO manager)."""
     from ddss.ingest import ingest_tree
+    from ddss.normalise import normalise_members
+
+    counts = dict.fromkeys(INGEST_TABLES, 0)
+    for table in (*INGEST_TABLES, "normalised"):
+        (store / table).mkdir(parents=True, exist_ok=True)
+    for org in _org_order(orgs):
+        with rec.stage("ingest") as r:
+            ingested = ingest_tree(raw, orgs=[org])
+            r.rows = ingested.member_rows.height + ingested.rejected_rows.height
+        with rec.stage("persist", note=PERSIST_NOTE):
+            for table in INGEST_TABLES:
+                frame = getattr(ingested, table)
+                frame.write_parquet(store / table / f"{org}.parquet")
+                counts[table] += frame.height
+        with rec.stage("normalise", rows=ingested.member_rows.height):
+            normalised = normalise_members(ingested.member_rows).frame
+        del ingested, frame
+        with rec.stage("persist", note=PERSIST_NOTE):
+            normalised.write_parquet(store / "normalised" / f"{org}.parquet")
+        del normalised
+    return counts
+
+
+def read_stage(store: Path, table: str, orgs: list[str]) -> pl.DataFrame:
+    """One table of every org, read back in provenance order, in one chunk per column: later
+    stages combining these columns with new ones would otherwise re-chunk them piecemeal
+    (measured at 1M: assemble needs 0.9 GiB on the chunked frame, 0.3 GiB on a rechunked one)."""
+    files = [store / table / f"{org}.parquet" for org in _org_order(orgs)]
+    return pl.scan_parquet(files).collect().rechunk()
+
+
+def run_pipeline(ds: Dataset, work: Path, rec: Recorder, blocking: str, *, keep_links: bool) -> dict:
+    """Every stage, timed, each frame dropped as soon as no later stage needs it.
+
+    Peak memory is the largest stage's working set, not the sum of the stages' outputs
+    (issue #10): ingest + normalise go one org at a time through parquet in `work`, the
+    normalised frame is read back once, the population is loaded only when reconcile needs it,
+    and the normalised rows, links, matches and population are freed once `members` exists
+    (`keep_links` keeps the links for `--profile`).
+    """
+    from ddss.config import DataPaths
     from ddss.linkage import link_members
     from ddss.members import assemble_members
-    from ddss.normalise import normalise_members
-    from ddss.publish import publish_member_store, publish_metrics_outputs, publish_steward_files
+    from ddss.publish import (
+        explanatory_pairs,
+        publish_member_store,
+        publish_metrics_outputs,
+        publish_steward_files,
+    )
     from ddss.reconcile import load_population
     from ddss.reconcile.linked import reconcile_linked
 
     (work / "raw").symlink_to(ds.raw)
     paths = DataPaths(work)
+    store, orgs = work / "stage", paths.orgs()
     as_of = dt.date(2026, 6, 30)
-    with rec.stage("ingest") as r:
-        ingested = ingest_tree(ds.raw)
-        r.rows = ingested.member_rows.height + ingested.rejected_rows.height
-    with rec.stage("normalise", rows=ingested.member_rows.height):
-        frame = normalise_members(ingested.member_rows).frame
-    with rec.stage("population") as r:
-        population = load_population(ds.population_files).collect()
-        r.rows = population.height
+    ingest_counts = ingest_normalise_by_org(ds.raw, orgs, store, rec)
+    with rec.stage("persist", note=PERSIST_NOTE):
+        frame = read_stage(store, "normalised", orgs)
     settings = place_bounded_settings() if blocking == "place" else None
     if blocking == "place":
         place_bounded_search()
     with rec.stage("dedupe", rows=frame.height, note=f"{blocking} blocking"):
         linked = link_members(frame, settings=settings, id_secret=SECRET)
+    links, model, link_summary = linked.links, linked.settings, linked.summary
+    pairs_kept = linked.pairs.height
+    pairs = explanatory_pairs(linked.pairs)  # all publish and review read; the rest is dropped
+    del linked
+    with rec.stage("population") as r:
+        population = load_population(ds.population_files).collect()
+        r.rows = population.height
+    population_rows = population.height
     with rec.stage("reconcile", rows=frame.height):
-        matched = reconcile_linked(
-            frame, linked.links, population, linkage_model=linked.settings.to_dict(), decisions=None
-        )
+        matched = reconcile_linked(frame, links, population, linkage_model=model.to_dict(), decisions=None)
+    del population
+    candidates, corrections = matched.candidates, matched.corrections
     with rec.stage("assemble", rows=frame.height):
-        members = assemble_members(frame, linked.links, matched.matches)
+        members = assemble_members(frame, links, matched.matches)
+    del frame, matched
+    links = links if keep_links else None
     empty_decisions = pl.DataFrame(
         schema={"kind": pl.String, "row_id": pl.String, "decision": pl.String, "value": pl.String}
     )
+    rejected_rows = read_stage(store, "rejected_rows", orgs)
     with rec.stage("publish_members", rows=members.height):
         publish_member_store(
             paths,
             members=members,
-            rejected_rows=ingested.rejected_rows,
-            rejected_files=ingested.rejected_files,
-            linkage_pairs=linked.pairs,
+            rejected_rows=rejected_rows,
+            rejected_files=read_stage(store, "rejected_files", orgs),
+            linkage_pairs=pairs,
             steward_decisions=empty_decisions,
         )
     with rec.stage("metrics", rows=members.height, note="compute + metrics.duckdb + report.html/xlsx"):
@@ -138,32 +205,29 @@ def run_pipeline(ds: Dataset, work: Path, rec: Recorder, blocking: str) -> dict:
         written = publish_steward_files(
             paths,
             members=members,
-            candidates=matched.candidates,
-            corrections=matched.corrections,
-            linkage_pairs=linked.pairs,
-            rejected_rows=ingested.rejected_rows,
+            candidates=candidates,
+            corrections=corrections,
+            linkage_pairs=pairs,
+            rejected_rows=rejected_rows,
         )
+    del candidates, corrections, pairs
     counts = {
-        "member_rows": ingested.member_rows.height,
-        "rejected_rows": ingested.rejected_rows.height,
-        "rejected_files": ingested.rejected_files.height,
-        "population_rows": population.height,
-        "candidate_pairs": linked.summary["candidate_pairs"],
-        "pairs_kept": linked.pairs.height,
-        "blocking": linked.summary.get("blocking"),
+        **ingest_counts,
+        "population_rows": population_rows,
+        "candidate_pairs": link_summary["candidate_pairs"],
+        "pairs_kept": pairs_kept,
+        "blocking": link_summary.get("blocking"),
         "members": members["member_id"].n_unique(),
         "persons": members["person_id"].n_unique(),
         "match_status": dict(members.group_by("match_status").len().sort("match_status").iter_rows()),
         "review_workbooks": written.review,
         "member_lists": written.exports,
     }
-    inputs = {"frame": frame, "population": population, "settings": settings}
     return {
         "counts": counts,
         "members": members,
-        "rejected_rows": ingested.rejected_rows,
-        "inputs": inputs,
-        "linked": linked,
+        "rejected_rows": rejected_rows,
+        "inputs": {"store": store, "orgs": orgs, "settings": settings, "links": links, "model": model},
     }
 
 
@@ -215,7 +279,16 @@ def run_splink(
     return out
 
 
-def profile_stage(stage: str, state: dict, ds: Dataset, out_html: Path) -> dict:
+def reload_inputs(ds: Dataset, inputs: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The normalised frame and the population again, for Splink and the profile (untimed):
+    the pipeline freed them as soon as it was done with them."""
+    from ddss.reconcile import load_population
+
+    frame = read_stage(inputs["store"], "normalised", inputs["orgs"])
+    return frame, load_population(ds.population_files).collect()
+
+
+def profile_stage(stage: str, inputs: dict, ds: Dataset, out_html: Path) -> dict:
     """Run one stage again under pyinstrument; write the HTML and return the top frames."""
     from pyinstrument import Profiler
 
@@ -225,23 +298,19 @@ def profile_stage(stage: str, state: dict, ds: Dataset, out_html: Path) -> dict:
     from ddss.reconcile import load_population
     from ddss.reconcile.linked import reconcile_linked
 
-    inputs, linked = state["inputs"], state["linked"]
+    if stage not in PROFILED:
+        return {"stage": stage, "note": "no profile hook for this stage"}
+    frame, population = reload_inputs(ds, inputs) if stage in ("dedupe", "reconcile") else (None, None)
     calls = {
         # one worker: pyinstrument samples the calling thread only, and the parse threads
         # would otherwise show up as time spent waiting for futures
         "ingest": lambda: ingest_tree(ds.raw, workers=1),
-        "dedupe": lambda: link_members(inputs["frame"], settings=inputs["settings"], id_secret=SECRET),
+        "dedupe": lambda: link_members(frame, settings=inputs["settings"], id_secret=SECRET),
         "reconcile": lambda: reconcile_linked(
-            inputs["frame"],
-            linked.links,
-            inputs["population"],
-            linkage_model=linked.settings.to_dict(),
-            decisions=None,
+            frame, inputs["links"], population, linkage_model=inputs["model"].to_dict(), decisions=None
         ),
         "population": lambda: load_population(ds.population_files).collect(),
     }
-    if stage not in calls:
-        return {"stage": stage, "note": "no profile hook for this stage"}
     profiler = Profiler(interval=0.005)
     profiler.start()
     calls[stage]()
@@ -272,6 +341,7 @@ def run_one(
     rec, splink_rec = Recorder(), Recorder()
     result: dict = {"size": members, "label": size_label(members), "data": ds.summary}
     result |= {"load_avg_before": load_before, "mem_guard_gib": round(guard_gib, 1), "blocking": blocking}
+    result["mode"] = MODE
 
     def breach(rss_mib: float) -> None:
         stage = splink_rec.current or rec.current
@@ -285,27 +355,27 @@ def run_one(
 
     start_memory_guard(guard_gib * 1024, breach)
     with tempfile.TemporaryDirectory(prefix="ddss-bench-", dir=ds.root) as tmp:
-        state = run_pipeline(ds, Path(tmp), rec, blocking)
-    result |= {
-        "load_avg_after_pipeline": _load_avg(),
-        "counts": state["counts"],
-        "stages": [r.as_dict() for r in rec.records],
-        "total": rec.total(list(PIPELINE)).as_dict(),
-    }
-    if ds.truth is not None:
-        result["quality"] = score_quality(ds, state["members"], state["rejected_rows"])
-    frame, population = state["inputs"]["frame"], state["inputs"]["population"]
-    del state["members"], state["rejected_rows"]
-    if not do_profile:
-        del state["linked"]
-    if splink:
-        result["splink"] = run_splink(ds, frame, population, splink_rec, place=blocking == "place")
-        result["splink"]["blocking"] = blocking
-        result["splink"]["stages"] = [r.as_dict() for r in splink_rec.records]
-        result["splink"]["ddss"] = _ddss_side(result)
-    if do_profile:
-        slowest = max((r for r in rec.records if r.stage in PROFILED), key=lambda r: r.wall_s).stage
-        result["profile"] = profile_stage(slowest, state, ds, BENCH_DIR / f"profile_{slowest}.html")
+        state = run_pipeline(ds, Path(tmp), rec, blocking, keep_links=do_profile)
+        result |= {
+            "load_avg_after_pipeline": _load_avg(),
+            "counts": state["counts"],
+            "stages": [r.as_dict() for r in rec.records],
+            "total": rec.total(list(PIPELINE)).as_dict(),
+        }
+        if ds.truth is not None:
+            result["quality"] = score_quality(ds, state["members"], state["rejected_rows"])
+        inputs = state["inputs"]
+        del state
+        if splink:
+            frame, population = reload_inputs(ds, inputs)
+            result["splink"] = run_splink(ds, frame, population, splink_rec, place=blocking == "place")
+            del frame, population
+            result["splink"]["blocking"] = blocking
+            result["splink"]["stages"] = [r.as_dict() for r in splink_rec.records]
+            result["splink"]["ddss"] = _ddss_side(result)
+        if do_profile:
+            slowest = max((r for r in rec.records if r.stage in PROFILED), key=lambda r: r.wall_s).stage
+            result["profile"] = profile_stage(slowest, inputs, ds, BENCH_DIR / f"profile_{slowest}.html")
     result["finished_utc"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return result
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from ddss.store import PROVENANCE, in_order
+
 MEMBER_COLUMNS: tuple[str, ...] = (
     "source_file",
     "source_sheet",
@@ -34,22 +36,24 @@ def assemble_members(normalised: pl.DataFrame, links: pl.DataFrame, matches: pl.
     """One row per accepted input row: the contract columns, issue lists merged and sorted.
 
     Every normalised row must have exactly one link and one match row; a missing one is a
-    programming error, so the joins validate 1:1 and the row count is asserted.
+    programming error, so the row ids must be unique and the row count is asserted. The link
+    and match columns are gathered into the normalised rows' order and set beside them, so
+    the normalised columns are never copied, and the final provenance sort costs no copy
+    when the rows arrive sorted (as ingest emits them): at 10M rows each full copy of the
+    frame is gigabytes (issue #10).
     """
-    link_cols = ["row_id", "member_id", "person_id", "is_duplicate", *_optional(links, "duplicate_issues")]
-    match_cols = [
-        "row_id",
-        "match_status",
-        "matched_cccd",
-        "match_score",
-        "match_issues",
-        *_optional(matches, "corrected_cccd"),
-    ]
-    joined = normalised.join(links.select(link_cols), on="row_id", how="left", validate="1:1").join(
-        matches.select(match_cols), on="row_id", how="left", validate="1:1"
+    link_cols = ["member_id", "person_id", "is_duplicate", *_optional(links, "duplicate_issues")]
+    match_cols = ["match_status", "matched_cccd", "match_score", "match_issues"]
+    match_cols += _optional(matches, "corrected_cccd")
+    own = [c for c in normalised.columns if c in (*MEMBER_COLUMNS, *EXTRA_COLUMNS)]
+    joined = pl.concat(
+        [
+            normalised.select(own),
+            _aligned(normalised, links, link_cols),
+            _aligned(normalised, matches, match_cols),
+        ],
+        how="horizontal",
     )
-    if joined.height != normalised.height:
-        raise AssertionError("assemble_members changed the number of rows")
     issue_parts = [pl.col("issues"), pl.col("match_issues").fill_null([])]
     if "duplicate_issues" in joined.columns:
         issue_parts.append(pl.col("duplicate_issues").fill_null([]))
@@ -63,14 +67,31 @@ def assemble_members(normalised: pl.DataFrame, links: pl.DataFrame, matches: pl.
             .alias("cccd_status"),
         )
     keep = [c for c in (*MEMBER_COLUMNS, *EXTRA_COLUMNS) if c in joined.columns]
-    return (
-        # Scores are sums of floats aggregated in parallel; 6 decimals keep reruns identical.
-        joined.with_columns(
-            merged_issues, pl.col("is_duplicate").fill_null(False), pl.col("match_score").round(6)
+    # Scores are sums of floats aggregated in parallel; 6 decimals keep reruns identical.
+    members = joined.with_columns(
+        merged_issues, pl.col("is_duplicate").fill_null(False), pl.col("match_score").round(6)
+    ).select(keep)
+    del joined
+    return in_order(members, list(PROVENANCE))
+
+
+def _aligned(normalised: pl.DataFrame, frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """`frame`'s columns in the order of the normalised rows (null where a row is missing):
+    a join of the row ids gives the positions, one gather moves only these columns."""
+    at = (
+        normalised.select("row_id")
+        .join(
+            frame.select("row_id").with_row_index("_at"),
+            on="row_id",
+            how="left",
+            validate="1:1",
+            maintain_order="left",
         )
-        .select(keep)
-        .sort("source_file", "source_sheet", "source_row")
+        .get_column("_at")
     )
+    if at.len() != normalised.height:
+        raise AssertionError("assemble_members changed the number of rows")
+    return frame.select(pl.col(columns).gather(at))
 
 
 def _optional(frame: pl.DataFrame, *names: str) -> list[str]:

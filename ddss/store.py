@@ -54,7 +54,8 @@ MEMBER_TABLES: dict[str, dict[str, str]] = {
     },
     "rejected_files": {"source_file": "VARCHAR", "reason": "VARCHAR"},
 }
-_PROVENANCE = ("source_file", "source_sheet", "source_row")
+PROVENANCE = ("source_file", "source_sheet", "source_row")
+"""The order of every contract table (reruns give identical files)."""
 _PAIR_KEY = ("row_id_l", "row_id_r")
 _SAME_TYPES = (
     (pl.String, "VARCHAR"),
@@ -173,15 +174,16 @@ def _order_columns(name: str, frame: pl.DataFrame) -> list[str]:
     """Provenance for contract tables, the pair key for linkage pairs, else every scalar column."""
     spec = MEMBER_TABLES.get(name, {})
     if spec:
-        return [c for c in _PROVENANCE if c in spec]
+        return [c for c in PROVENANCE if c in spec]
     if set(_PAIR_KEY) <= set(frame.columns):
         return list(_PAIR_KEY)
     return [c for c, t in frame.schema.items() if not t.is_nested() and t != pl.Object]
 
 
-def _in_order(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def in_order(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The frame sorted by `columns` (nulls last, as DuckDB sorts); no copy when it already is,
-    which is the usual case (upstream stages emit sorted frames)."""
+    which is the usual case (upstream stages emit sorted frames): the check is one arg-sort,
+    the copy would be every column."""
     if frame.height < 2 or not columns:
         return frame
     order = pl.arg_sort_by(columns, nulls_last=True, maintain_order=True)
@@ -213,7 +215,7 @@ def write_members_db(members_db: Path, tables: dict[str, pl.DataFrame]) -> None:
                 con.execute(_create_sql(name, spec))
         for name, frame in tables.items():
             view = "_in_frame"
-            ordered = _in_order(frame, _order_columns(name, frame))
+            ordered = in_order(frame, _order_columns(name, frame))
             con.register(view, ordered.to_arrow(compat_level=pl.CompatLevel.newest()))
             select, cast = _typed_select(ordered, MEMBER_TABLES.get(name, {}), view)
             con.execute(f'CREATE TABLE "{name}" AS {select}')

@@ -13,7 +13,7 @@ import polars as pl
 
 from ddss import units
 from ddss.keys import row_id_expr
-from ddss.review.xlsx import Column, Sheet, Style, render_bodies, write_workbooks
+from ddss.review.xlsx import Column, Sheet, Style, group_slices, render_bodies, write_workbooks
 
 EXPORT_HEADERS = (
     "STT",
@@ -40,6 +40,8 @@ _NOTES = {
     "no_cccd": "Chưa có CCCD",
 }
 _UNKNOWN = "chua-ro"
+SLICE_ROWS = 200_000
+"""Member-list rows rendered at once (~120 MB of XML); whole units per slice."""
 
 
 def _optional(frame: pl.DataFrame, cols: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -49,7 +51,11 @@ def _optional(frame: pl.DataFrame, cols: dict[str, pl.DataType]) -> pl.DataFrame
 
 
 def _list_rows(members: pl.DataFrame) -> pl.DataFrame:
-    """One row per member (first row of each member_id), display columns, stable order."""
+    """One row per member (first row of each member_id), display columns, stable order.
+
+    The order and the first row per member are found on the key columns alone; the display
+    columns are then gathered once (a sort and a dedupe of the whole frame would copy every
+    column twice: gigabytes at 10M rows)."""
     if "row_id" not in members.columns:
         members = members.with_columns(row_id_expr())
     frame = _optional(
@@ -64,26 +70,36 @@ def _list_rows(members: pl.DataFrame) -> pl.DataFrame:
             "province_code": pl.String,
         },
     )
+    order = frame.select(
+        pl.arg_sort_by(
+            "org",
+            "province_code",
+            "commune_code",
+            "full_name",
+            "row_id",
+            nulls_last=True,
+            maintain_order=True,
+        )
+    ).to_series()
+    member = pl.struct("org", pl.coalesce("member_id", "row_id"))
+    first = frame.select(member.gather(order).is_first_distinct()).to_series()
     birth = pl.coalesce(
         pl.col("birth_date").cast(pl.Date, strict=False).dt.strftime("%d/%m/%Y"),
         pl.col("birth_year").cast(pl.String),
     )
-    return (
-        frame.with_columns(pl.coalesce("member_id", "row_id").alias("_member"))
-        .sort("org", "province_code", "commune_code", "full_name", "row_id", nulls_last=True)
-        .unique(["org", "_member"], keep="first", maintain_order=True)
-        .select(
-            "org",
-            pl.col("province_code").fill_null(_UNKNOWN),
-            pl.col("commune_code").fill_null(_UNKNOWN),
-            "full_name",
-            birth.alias("birth"),
-            pl.col("sex").replace_strict({"M": "Nam", "F": "Nữ"}, default=None, return_dtype=pl.String),
-            "cccd",
-            pl.coalesce("branch", "village").alias("branch"),
-            "phone",
-            pl.col("match_status").replace_strict(_NOTES, default=None, return_dtype=pl.String).alias("note"),
-        )
+    shown = ["org", "province_code", "commune_code", "full_name", "birth_date", "birth_year", "sex"]
+    shown += ["cccd", "branch", "village", "phone", "match_status"]
+    return frame.select(pl.col(shown).gather(order.filter(first))).select(
+        "org",
+        pl.col("province_code").fill_null(_UNKNOWN),
+        pl.col("commune_code").fill_null(_UNKNOWN),
+        "full_name",
+        birth.alias("birth"),
+        pl.col("sex").replace_strict({"M": "Nam", "F": "Nữ"}, default=None, return_dtype=pl.String),
+        "cccd",
+        pl.coalesce("branch", "village").alias("branch"),
+        "phone",
+        pl.col("match_status").replace_strict(_NOTES, default=None, return_dtype=pl.String).alias("note"),
     )
 
 
@@ -125,17 +141,25 @@ def _list_sheet(titles: tuple[str, str, str], body: memoryview, n: int) -> Sheet
 
 
 def export_member_lists(out_dir: Path, members: pl.DataFrame) -> list[Path]:
-    """Write `<out_dir>/<org>/<province_code>/<org>_<commune_code>.xlsx`; returns the paths."""
-    rows = _list_rows(members)
-    numbered = rows.select(*_KEYS, pl.int_range(1, pl.len() + 1).over(_KEYS).alias("STT"), pl.exclude(_KEYS))
-    bodies = render_bodies(numbered, _KEYS, _HEADER_ROW + 1, Style.CELL)
+    """Write `<out_dir>/<org>/<province_code>/<org>_<commune_code>.xlsx`; returns the paths.
+
+    Units are rendered and written a slice of `SLICE_ROWS` rows at a time, so memory holds one
+    slice's XML, whatever the number of members."""
     names = _unit_names()
     provinces = dict(units.provinces().select("province_code", "province_name").iter_rows())
-    jobs = []
-    for org, province, commune in bodies.spans:  # Python per output file
-        body, n = bodies.get((org, province, commune))
-        unit = names.get((province, commune)) or provinces.get(province) or "Chưa rõ đơn vị"
-        titles = (ORG_TITLES.get(org, str(org).upper()), "DANH SÁCH HỘI VIÊN", unit)
-        path = out_dir / str(org) / str(province) / f"{org}_{commune}.xlsx"
-        jobs.append((path, [_list_sheet(titles, body, n)]))
-    return write_workbooks(jobs)
+    written: list[Path] = []
+    for rows in group_slices(_list_rows(members), _KEYS, SLICE_ROWS):
+        numbered = rows.select(
+            *_KEYS, pl.int_range(1, pl.len() + 1).over(_KEYS).alias("STT"), pl.exclude(_KEYS)
+        )
+        bodies = render_bodies(numbered, _KEYS, _HEADER_ROW + 1, Style.CELL)
+        del numbered
+        jobs = []
+        for org, province, commune in bodies.spans:  # Python per output file
+            body, n = bodies.get((org, province, commune))
+            unit = names.get((province, commune)) or provinces.get(province) or "Chưa rõ đơn vị"
+            titles = (ORG_TITLES.get(org, str(org).upper()), "DANH SÁCH HỘI VIÊN", unit)
+            path = out_dir / str(org) / str(province) / f"{org}_{commune}.xlsx"
+            jobs.append((path, [_list_sheet(titles, body, n)]))
+        written += write_workbooks(jobs)
+    return written

@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ddss.review.safe_cells import write_private_bytes
-from ddss.review.xlsx_cells import Bodies, cell_ref, col_letter, head_cell, render_bodies
+from ddss.review.xlsx_cells import Bodies, cell_ref, col_letter, group_slices, head_cell, render_bodies
 
 __all__ = [
     "Bodies",
@@ -29,6 +29,7 @@ __all__ = [
     "Sheet",
     "Style",
     "col_letter",
+    "group_slices",
     "render_bodies",
     "write_workbooks",
     "write_xlsx",

@@ -9,7 +9,7 @@ injection, see safe_cells.py), escaped exactly as xlsxwriter escapes inline stri
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -172,6 +172,26 @@ def render_bodies(frame: pl.DataFrame, keys: Sequence[str], first_row: int, styl
         for r in index.select(*keys, "_bytes", "_end", "_rows").iter_rows()
     }
     return Bodies(blob, spans)
+
+
+def group_slices(frame: pl.DataFrame, keys: Sequence[str], max_rows: int) -> Iterator[pl.DataFrame]:
+    """Consecutive zero-copy slices of `frame` (rows of a key together) of about `max_rows` rows,
+    never splitting a key's rows (a larger group is one slice on its own).
+
+    Rendering and writing one slice at a time keeps the XML of one slice in memory, not of
+    every file at once (~600 bytes per member-list row: 6 GB at 10M rows, issue #10).
+    """
+    if frame.is_empty():
+        return
+    lengths = frame.select(pl.struct(keys).rle().struct.field("len")).to_series()
+    starts = (lengths.cum_sum() - lengths).to_frame("start")
+    offsets = (
+        starts.group_by((pl.col("start") // max_rows).alias("_slice"), maintain_order=True).agg(
+            pl.col("start").first()
+        )
+    )["start"].to_list()
+    for begin, end in zip(offsets, [*offsets[1:], frame.height], strict=True):  # Python per slice
+        yield frame.slice(begin, end - begin)
 
 
 # --- the few cells above a table, rendered in Python per file ------------------------------------

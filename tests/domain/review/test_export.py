@@ -8,7 +8,7 @@ import openpyxl
 import polars as pl
 import review_data as data
 
-from ddss.review import export_member_lists, write_csv_safe
+from ddss.review import export, export_member_lists, write_csv_safe
 from ddss.review.export import EXPORT_HEADERS
 
 
@@ -34,6 +34,18 @@ def test_member_list_layout(tmp_path):
     assert hoang[2:7] == ("10/09/1985", "Nam", "079085000050", "Ấp 3", "0912345678")
     injected = next(r for r in body if r[1] == data.INJECTION)  # written as text, not a formula
     assert injected[3] == "Nam"
+
+
+def test_member_lists_do_not_depend_on_the_slice_size(tmp_path, monkeypatch):
+    members = data.members()
+    whole = {
+        p.relative_to(tmp_path / "a"): p.read_bytes() for p in export_member_lists(tmp_path / "a", members)
+    }
+    monkeypatch.setattr(export, "SLICE_ROWS", 1)  # one unit per slice
+    sliced = {
+        p.relative_to(tmp_path / "b"): p.read_bytes() for p in export_member_lists(tmp_path / "b", members)
+    }
+    assert len(whole) > 1 and sliced == whole
 
 
 def test_csv_is_private_and_neutralised(tmp_path):

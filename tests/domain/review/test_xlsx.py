@@ -17,6 +17,7 @@ from ddss.review.xlsx import (
     Sheet,
     Style,
     col_letter,
+    group_slices,
     render_bodies,
     write_xlsx,
 )
@@ -144,3 +145,12 @@ def test_layout_features_read_back(tmp_path):
 @pytest.mark.parametrize(("col", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
 def test_col_letter(col, letters):
     assert col_letter(col) == letters
+
+
+def test_group_slices_keep_groups_whole_and_cover_every_row():
+    frame = pl.DataFrame({"k": [1, 1, 1, 2, 3, 3, 4, 4, 4, 4, 5], "v": range(11)})
+    slices = list(group_slices(frame, ["k"], 3))
+    assert [s["k"].to_list() for s in slices] == [[1, 1, 1], [2, 3, 3], [4, 4, 4, 4], [5]]
+    assert pl.concat(slices).equals(frame)
+    assert [s.height for s in group_slices(frame, ["k"], 100)] == [11]
+    assert list(group_slices(frame.clear(), ["k"], 3)) == []
