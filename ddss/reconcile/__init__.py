@@ -32,8 +32,8 @@ __all__ = [
     "CORRECTION_COLUMNS",
     "MATCH_COLUMNS",
     "MATCH_STATUSES",
-    "MEMBER_COLUMNS",
     "POPULATION_COLUMNS",
+    "RECONCILE_COLUMNS",
     "ReconcileResult",
     "ReconcileSettings",
     "cccd_variants",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 # Member columns đối soát reads (reconcile_members docstring); others are never copied.
-MEMBER_COLUMNS = (
+RECONCILE_COLUMNS = (
     "row_id",
     "org",
     "full_name",

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from ddss.linkage import LinkageSettings
-from ddss.reconcile import MEMBER_COLUMNS, ReconcileResult, ReconcileSettings, reconcile_members
+from ddss.reconcile import RECONCILE_COLUMNS, ReconcileResult, ReconcileSettings, reconcile_members
 
 
 def reconcile_linked(
@@ -26,7 +26,7 @@ def reconcile_linked(
     """
     ids = [c for c in ("member_id", "person_id") if c in links.columns]
     # Only the columns đối soát reads: a join copies every column it carries.
-    with_ids = members.select(c for c in MEMBER_COLUMNS if c in members.columns).join(
+    with_ids = members.select(c for c in RECONCILE_COLUMNS if c in members.columns).join(
         links.select("row_id", *ids), on="row_id", how="left", validate="1:1"
     )
     settings = ReconcileSettings(linkage=LinkageSettings.from_dict(linkage_model)) if linkage_model else None
