@@ -19,7 +19,7 @@ from ddss import issues
 from ddss.ingest.detect import SHEET_COLUMN
 from ddss.ingest.headers import Header
 from ddss.ingest.legacy import decode_legacy_sheets
-from ddss.ingest.readers import ROW_COLUMN
+from ddss.ingest.readers import ENGINE, ROW_COLUMN
 from ddss.ingest.result import FIELD_COLUMNS, PARSED_SCHEMA
 from ddss.text import ascii_fold_expr
 
@@ -184,7 +184,7 @@ def body_rows(stack: pl.DataFrame, layout: pl.DataFrame) -> pl.DataFrame:
             "_content",
             pl.concat_str(cells, separator=" | ", ignore_nulls=True).alias("raw"),
         )
-        .collect()
+        .collect(engine=ENGINE)
     )
     # Everything from the signature block on goes; a row that holds only a pre-printed STT
     # number is an unused template line: blank.
@@ -193,7 +193,7 @@ def body_rows(stack: pl.DataFrame, layout: pl.DataFrame) -> pl.DataFrame:
         .join(_signature_starts(body).lazy(), on=SHEET_COLUMN, how="left", maintain_order="left")
         .filter((pl.col(ROW_COLUMN) < pl.col("_signed").fill_null(2**62)) & (pl.col("_content") > 0))
         .drop("_signed", "_cells", "_content")
-        .collect()
+        .collect(engine=ENGINE)
     )
     body = _drop(body, _column_number_rows(body, width))
     dropped = pl.concat([_total_rows(body, width), _repeated_headers(body, layout)])
@@ -271,7 +271,7 @@ def _repeated_headers(body: pl.DataFrame, layout: pl.DataFrame) -> pl.DataFrame:
         .with_columns(_long=pl.len().over(SHEET_COLUMN) > _FOLD_ALL_ROWS)
         .select(*_KEYS, "_name_key", "_long", _cell("_name_at", named).alias("_name"), "_name_len")
         .filter(pl.col("_name").str.len_chars() <= pl.col("_name_len"))
-        .collect()
+        .collect(engine=ENGINE)
     )
     first = pl.col("_name").str.replace_all(r"\(.*?\)", "").str.extract(r"([\p{L}\p{N}])", 1).alias("_first")
     long = short.filter(pl.col("_long")).with_columns(first, pl.col("_name_key").str.slice(0, 1).alias("_k0"))
@@ -294,16 +294,31 @@ def _json_text(col: pl.Expr) -> pl.Expr:
     return pl.struct(col.alias("v")).struct.json_encode().str.slice(5).str.strip_suffix("}")
 
 
+def _picked(frame: pl.DataFrame, width: int, slots: dict[str, str]) -> list[pl.Series] | list[pl.Expr]:
+    """Per output name, each row's cell whose column number is in layout column `slots[name]`
+    (null when absent): one gather from the cells laid end to end, whatever the number of
+    layouts in the batch (one branch per column number used costs a pass over every row)."""
+    n = frame.height
+    if n * width >= 2**32:  # beyond polars' index range: one branch per column number used
+        return [_cell(index, frame).alias(name) for name, index in slots.items()]
+    cells = pl.concat([frame.get_column(f"c{j}") for j in range(width)], rechunk=True)
+    row = pl.int_range(n, dtype=pl.UInt32)
+    at = frame.select((pl.col(index).cast(pl.UInt32) * n + row).alias(name) for name, index in slots.items())
+    return [cells.gather(at.get_column(name)).alias(name) for name in slots]
+
+
 def _fields(body: pl.DataFrame, layout: pl.DataFrame) -> pl.DataFrame:
     """Canonical fields by each sheet's column map, `extra` as a JSON object of unknown columns."""
     extras = sum(c.startswith("_xl") for c in layout.columns)
-    joined = body.lazy().join(layout.lazy(), on=SHEET_COLUMN, how="left", maintain_order="left")
-    values = [_cell(f"_x{k}", layout).alias(f"_xv{k}") for k in range(extras)]
-    fields = [_cell(f"_f_{f}", layout).alias(f) for f in FIELD_COLUMNS]
-    frame = joined.with_columns(*fields, *values)
+    width = sum(c.startswith("c") for c in body.columns)
+    # Labels are per sheet: their JSON text is made once per sheet, not once per row.
+    layout = layout.with_columns(_json_text(pl.col(f"_xl{k}")).alias(f"_xj{k}") for k in range(extras))
+    joined = body.join(layout, on=SHEET_COLUMN, how="left", maintain_order="left")
+    slots = {f: f"_f_{f}" for f in FIELD_COLUMNS} | {f"_xv{k}": f"_x{k}" for k in range(extras)}
+    frame = joined.lazy().with_columns(_picked(joined, width, slots))
     if extras:
         terms = [
-            pl.concat_str([_json_text(pl.col(f"_xl{k}")), pl.lit(":"), _json_text(pl.col(f"_xv{k}"))])
+            pl.concat_str([pl.col(f"_xj{k}"), pl.lit(":"), _json_text(pl.col(f"_xv{k}"))])
             for k in range(extras)
         ]
         # A slot beyond the sheet's own extras has a null label, so its whole term is null.
@@ -325,7 +340,7 @@ def _fields(body: pl.DataFrame, layout: pl.DataFrame) -> pl.DataFrame:
         "date_system",
         "raw",
         "_text",
-    ).collect()
+    ).collect(engine=ENGINE)
 
 
 def sheet_rows(

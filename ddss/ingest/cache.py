@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ddss.ingest.readers import ENGINE
 from ddss.ingest.result import PARSED_SCHEMA, PARSED_SHEETS_SCHEMA
 
 # Bump when parsing rules change, so old entries are ignored instead of trusted.
@@ -68,7 +69,7 @@ class ParseCache:
                 keep = pl.col(DIGEST).is_in(wanted)
                 rows.append(pl.scan_parquet(self.root / f"{pack}.rows.parquet").filter(keep))
                 sheets.append(pl.scan_parquet(self.root / f"{pack}.sheets.parquet").filter(keep))
-            got_rows, got_sheets = pl.collect_all([pl.concat(rows), pl.concat(sheets)])
+            got_rows, got_sheets = pl.collect_all([pl.concat(rows), pl.concat(sheets)], engine=ENGINE)
         except (OSError, pl.exceptions.PolarsError):
             return None
         if got_rows.schema != pl.Schema(_ROWS) or got_sheets.schema != pl.Schema(_SHEETS):

@@ -21,7 +21,7 @@ from ddss.ingest.headers import (
     detect_from_keys,
 )
 from ddss.ingest.headers import field_of as _field_of
-from ddss.ingest.readers import ROW_COLUMN
+from ddss.ingest.readers import ENGINE, ROW_COLUMN
 from ddss.text import decode_legacy_expr
 
 SHEET_COLUMN = "_sheet"
@@ -47,7 +47,7 @@ def detect_headers(stack: pl.DataFrame, widths: dict[int, int]) -> dict[int, Det
         stack.lazy()
         .filter((pl.col(ROW_COLUMN) <= SCAN_ROWS) & pl.col(SHEET_COLUMN).is_in(list(widths)))
         .sort(SHEET_COLUMN, ROW_COLUMN)
-        .collect()
+        .collect(engine=ENGINE)
     )
     headers: dict[int, Header] = {}
     plain: pl.DataFrame | None = None
@@ -73,11 +73,17 @@ def detect_headers(stack: pl.DataFrame, widths: dict[int, int]) -> dict[int, Det
 
 
 def _flat(part: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
-    """One row per head cell: sheet, row, column `j`, raw text `v`, compact key `k`, label `l`."""
+    """One row per head cell: sheet, row, column `j`, raw text `v`, compact key `k`, label `l`
+    and the field `f` the key names (null when none)."""
     flat = part.unpivot(on=cells, index=[SHEET_COLUMN, ROW_COLUMN], variable_name="j", value_name="v")
     flat = flat.with_columns(pl.col("j").str.slice(1).cast(pl.Int32))
     # Titles and headers repeat from file to file: fold each distinct text once.
     distinct = flat.select(pl.col("v").unique().drop_nulls()).with_columns(*KEY_AND_LABEL)
+    known = distinct.filter(pl.col("k").str.contains(ANY_HEADER_RX)).get_column("k").unique().to_list()
+    fields = {k: field for k in known if (field := _field(k))}
+    distinct = distinct.with_columns(
+        pl.col("k").replace_strict(fields, default=None, return_dtype=pl.String).alias("f")
+    )
     return flat.join(distinct, on="v", how="left")
 
 
@@ -88,13 +94,10 @@ def _head_rows(flat: pl.DataFrame, widths: dict[int, int]) -> dict[int, tuple[li
     under each, are handed to Python; every other row is left empty, which scores nothing, as
     the real row would (`detect_from_keys` gives such rows no candidate).
     """
-    known = flat.filter(pl.col("k").str.contains(ANY_HEADER_RX)).get_column("k").unique().to_list()
-    fields = {k: field for k in known if (field := _field(k))}
-    marked = flat.with_columns(
-        pl.col("k").replace_strict(fields, default=None, return_dtype=pl.String).alias("f")
-    )
-    per_row = marked.group_by(SHEET_COLUMN, ROW_COLUMN).agg(
-        (pl.col("f").drop_nulls().n_unique() >= 2) | pl.col("f").is_in(list(CHILD_PARENTS)).any()
+    per_row = (
+        flat.filter(pl.col("f").is_not_null())
+        .group_by(SHEET_COLUMN, ROW_COLUMN)
+        .agg((pl.col("f").n_unique() >= 2) | pl.col("f").is_in(list(CHILD_PARENTS)).any())
     )
     wanted = per_row.filter(pl.col("f")).select(SHEET_COLUMN, ROW_COLUMN)
     wanted = pl.concat([wanted, wanted.with_columns(pl.col(ROW_COLUMN) + 1)]).unique()

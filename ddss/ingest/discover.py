@@ -47,12 +47,13 @@ def member_files(raw_dir: Path, orgs: Collection[str] | None = None) -> list[Pat
             continue
         if orgs is not None and org_dir.name not in orgs:
             continue
+        depth = len(raw_dir.parts)
         for path in org_dir.rglob("*"):
-            rel_parts = path.relative_to(raw_dir).parts
-            if not path.is_file() or any(part.startswith((".", "~$")) for part in rel_parts):
+            if any(part.startswith((".", "~$")) for part in path.parts[depth:]) or not path.is_file():
                 continue
             found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+    # Every path starts with raw_dir: sorting whole paths sorts them by `relative_name`.
+    return sorted(found, key=Path.as_posix)
 
 
 def relative_name(path: Path, raw_dir: Path) -> str:

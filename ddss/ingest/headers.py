@@ -169,8 +169,18 @@ def _score(mapped: dict[int, tuple[str, int] | None]) -> int:
 def _two_row(
     parent_keys: list, child_keys: list, parent_labels: list, child_labels: list
 ) -> tuple[dict[int, tuple[str, int] | None], list[str], bool]:
-    """Combine a parent row and its sub-header row; fill merged parents right."""
+    """Combine a parent row and its sub-header row; fill merged parents right.
+
+    Returns as soon as the pair cannot qualify (most parent rows are a one-row header over a
+    data row), so data cells are not looked up one by one.
+    """
     width = len(parent_keys)
+    parent_map = [field_of(k) if k else None for k in parent_keys]
+    parent_fields = {m[0] for m in parent_map if m}
+    # Sub-headers leave the (vertically merged) name column empty; a data row never does.
+    name_empty = all(not child_keys[j] for j, m in enumerate(parent_map) if m and m[0] in NAME_FIELDS)
+    if not parent_fields:
+        return {}, [], False
     pkeys, plabels = list(parent_keys), list(parent_labels)
     for j in range(1, width):
         # A merged parent is stored only in its first column (calamine) -> fill it right
@@ -196,14 +206,12 @@ def _two_row(
             mapped[j] = (field, -1) if field else None
             continue
         own = field_of(ck)
+        if own is None and not name_empty:  # an unknown sub-header needs an empty name column
+            return {}, [], False
         known, unknown = known + (own is not None), unknown + (own is None)
         mapped[j] = own
-    parent_map = [field_of(k) if k else None for k in parent_keys]
-    parent_fields = {m[0] for m in parent_map if m}
-    # Sub-headers leave the (vertically merged) name column empty; a data row never does.
-    name_empty = all(not child_keys[j] for j, m in enumerate(parent_map) if m and m[0] in NAME_FIELDS)
     children_ok = unknown == 0 or (name_empty and known >= unknown)
-    qualifies = bool(children_ok and parent_fields and (parent_used or len(parent_fields) >= 2))
+    qualifies = bool(children_ok and (parent_used or len(parent_fields) >= 2))
     return mapped, labels, qualifies
 
 

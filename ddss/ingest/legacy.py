@@ -13,6 +13,7 @@ from collections import defaultdict
 import polars as pl
 
 from ddss.ingest.detect import SHEET_COLUMN
+from ddss.ingest.readers import ENGINE
 
 # The signature patterns that `detect_legacy_encoding` counts, and its issue codes (shared).
 from ddss.text import (
@@ -24,6 +25,9 @@ from ddss.text import (
 )
 
 _LEGACY_RX = f"(?:{LEGACY_SIGNATURES['tcvn3']})|(?:{LEGACY_SIGNATURES['vni']})"
+# Any signature at all, tested on a row's `raw` text (its cells joined by " | ", so no
+# signature spans two cells): a row without one has no signed cell, and most rows have none.
+_ANY_SIGNATURE_RX = f"{_LEGACY_RX}|(?:{LEGACY_SIGNATURES['viqr']})"
 ISSUES = "issues"
 
 
@@ -37,14 +41,20 @@ def _signed(col: str) -> pl.Expr:
 
 
 def _detected(frame: pl.DataFrame, columns: list[str]) -> dict[tuple[str, str], list[int]]:
-    """(column, encoding) -> sheets whose mapped column is in that encoding."""
+    """(column, encoding) -> sheets whose mapped column is in that encoding (rows carry `raw`)."""
     empty = pl.lit([], dtype=pl.List(pl.String))
     present = [c for c in columns if frame.get_column(c).null_count() < frame.height]
     if not present:
         return {}
-    signed = frame.select(SHEET_COLUMN, *(_signed(c) for c in present))
-    hits = signed.group_by(SHEET_COLUMN).agg(pl.col(present).any())
-    hits = hits.filter(pl.any_horizontal(present))
+    hits = (
+        frame.lazy()
+        .filter(pl.col("raw").str.contains(_ANY_SIGNATURE_RX))
+        .select(SHEET_COLUMN, *(_signed(c) for c in present))
+        .group_by(SHEET_COLUMN)
+        .agg(pl.col(present).any())
+        .filter(pl.any_horizontal(present))
+        .collect(engine=ENGINE)
+    )
     if hits.is_empty():
         return {}
     sheets = hits.get_column(SHEET_COLUMN).to_list()
@@ -64,16 +74,18 @@ def decode_legacy_sheets(frame: pl.DataFrame, columns: list[str]) -> pl.DataFram
     judged per sheet over the columns its header maps (list column `_text`, dropped here).
 
     The conversion's column-level shares are per sheet (`.over` the sheet); only the rows of
-    legacy sheets (a few in a batch) are converted.
+    legacy sheets (a few in a batch) are converted, then put back in place (rows keep their
+    order, so nothing downstream re-sorts the batch).
     """
     frame = frame.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias(ISSUES))
     found = _detected(frame, columns)
+    frame = frame.drop("_text")
     if not found:
-        return frame.drop("_text")
+        return frame
     # Issue codes in column order, as one sheet parsed alone lists them.
     groups = sorted(found.items(), key=lambda item: columns.index(item[0][0]))
     sheets = sorted({s for _, group in groups for s in group})
-    legacy = frame.filter(pl.col(SHEET_COLUMN).is_in(sheets))
+    legacy = frame.with_row_index("_at").filter(pl.col(SHEET_COLUMN).is_in(sheets))
     decoded = [
         pl.when(pl.col(SHEET_COLUMN).is_in(group))
         .then(decode_legacy_expr(c, enc).over(SHEET_COLUMN))
@@ -92,6 +104,12 @@ def decode_legacy_sheets(frame: pl.DataFrame, columns: list[str]) -> pl.DataFram
         here = pl.col(SHEET_COLUMN).is_in(group)
         converted[c] = pl.when(here).then(pl.col(f"_d{n}")).otherwise(converted.get(c, pl.col(c)))
     issues = pl.concat_list([pl.col(ISSUES), *notes]).list.drop_nulls().list.unique(maintain_order=True)
-    legacy = legacy.with_columns(issues.alias(ISSUES), *(e.alias(c) for c, e in converted.items()))
-    rest = frame.filter(~pl.col(SHEET_COLUMN).is_in(sheets))
-    return pl.concat([rest, legacy.select(frame.columns)]).drop("_text")
+    legacy = legacy.select("_at", issues.alias(ISSUES), *(e.alias(c) for c, e in converted.items()))
+    # Row i of the result takes row `take[i]` of frame-then-legacy: its own, or its decoded one.
+    n, k = frame.height, legacy.height
+    take = pl.int_range(n, eager=True, dtype=pl.UInt32).scatter(
+        legacy.get_column("_at"), pl.int_range(n, n + k, eager=True, dtype=pl.UInt32)
+    )
+    return frame.with_columns(
+        pl.concat([frame.get_column(c), legacy.get_column(c)]).gather(take) for c in legacy.columns[1:]
+    )

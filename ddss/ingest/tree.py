@@ -17,7 +17,7 @@ from ddss.ingest.discover import Kind, member_files, org_of, relative_name
 from ddss.ingest.parse import exception_reason
 from ddss.ingest.places import PlaceHints, hints_from_folders
 from ddss.ingest.pool import Job, map_batches, read_job
-from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS
+from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS, ENGINE
 from ddss.ingest.result import (
     MEMBER_ROWS_SCHEMA,
     REJECTED_FILES_SCHEMA,
@@ -131,10 +131,9 @@ def _run_batch(jobs: list[Job], raw_dir: Path, cache: ParseCache | None) -> _Don
     jobs, rows, sheets, reasons = _outcomes(jobs, cache)
     files = []
     for i, job in enumerate(jobs):
-        folder = _folder_hints(job.path.relative_to(raw_dir).parts[1:-1])
-        files.append(
-            (i, relative_name(job.path, raw_dir), org_of(job.path, raw_dir), folder.province, folder.commune)
-        )
+        parts = job.path.relative_to(raw_dir).parts  # source_file, org and folders (CONTRACT.md)
+        folder = _folder_hints(parts[1:-1])
+        files.append((i, "/".join(parts), parts[0], folder.province, folder.commune))
     refused_files = [(files[i][1], r, files[i][2]) for i, r in enumerate(reasons) if r is not None]
     # A refused file keeps its sheet counts but no rows (as cached: the parse is all-or-nothing).
     ok = [i for i, r in enumerate(reasons) if r is None]
@@ -170,7 +169,8 @@ def _run_batch(jobs: list[Job], raw_dir: Path, cache: ParseCache | None) -> _Don
             sheets.lazy()
             .join(table.lazy(), on=FILE_COLUMN, how="left", maintain_order="left")
             .select(SHEET_COUNTS_SCHEMA.keys()),
-        ]
+        ],
+        engine=ENGINE,
     )
     cached = sum(job.cached for job in jobs)
     return _Done(accepted, refused, counts, refused_files, len(jobs) - cached, cached)

@@ -70,6 +70,11 @@ def test_a_batch_parses_each_file_as_if_alone(tmp_path: Path, caplog: pytest.Log
     paths.append(tmp_path / "broken.xlsx")
     (tmp_path / "open.csv").write_text('Họ và tên,Năm sinh\n"Lê B,1980\n')
     paths.append(tmp_path / "open.csv")
+    # CRLF with blank lines (a record per line, none spanning), and a vertical tab inside a
+    # line (a line break for `str.splitlines`, not for the csv reader).
+    (tmp_path / "crlf.csv").write_bytes("Họ và tên,Năm sinh\r\n\r\nLê C,1990\r\n,\r\n".encode())
+    (tmp_path / "vt.csv").write_bytes("Họ và tên,Năm sinh\nLê\x0bD,1991,x\nLê E,1992\n".encode())
+    paths += [tmp_path / "crlf.csv", tmp_path / "vt.csv"]
     items = [_load(p) for p in paths]
     together = parse_batch(items)
     assert "retried" not in caplog.text  # the batch itself went through, not file by file
