@@ -7,6 +7,7 @@ killed half way leaves the previous outputs intact and readable.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,14 +132,19 @@ def publish_steward_files(
     linkage_pairs: pl.DataFrame,
     rejected_rows: pl.DataFrame,
 ) -> StewardFiles:
-    """Review workbooks per org × province and cadre member lists, in owner-only folders."""
-    review = write_review_workbooks(
-        private_dir(paths.review),
-        members=members,
-        candidates=candidates,
-        corrections=corrections,
-        linkage_pairs=linkage_pairs,
-        rejected_rows=rejected_rows,
-    )
-    exports = export_member_lists(private_dir(paths.exports), members)
-    return StewardFiles(review=len(review), exports=len(exports))
+    """Review workbooks per org × province and cadre member lists, in owner-only folders.
+
+    The two are built side by side (polars, zlib and file writes release the GIL): the
+    review workbooks' joins and writes fill the gaps of the member lists' sort and render."""
+    with ThreadPoolExecutor(max_workers=1) as side:
+        review = side.submit(
+            write_review_workbooks,
+            private_dir(paths.review),
+            members=members,
+            candidates=candidates,
+            corrections=corrections,
+            linkage_pairs=linkage_pairs,
+            rejected_rows=rejected_rows,
+        )
+        exports = export_member_lists(private_dir(paths.exports), members)
+        return StewardFiles(review=len(review.result()), exports=len(exports))

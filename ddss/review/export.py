@@ -7,6 +7,7 @@ rows (organisation, "DANH SÁCH HỘI VIÊN", the commune) above an STT / Họ v
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -143,23 +144,24 @@ def _list_sheet(titles: tuple[str, str, str], body: memoryview, n: int) -> Sheet
 def export_member_lists(out_dir: Path, members: pl.DataFrame) -> list[Path]:
     """Write `<out_dir>/<org>/<province_code>/<org>_<commune_code>.xlsx`; returns the paths.
 
-    Units are rendered and written a slice of `SLICE_ROWS` rows at a time, so memory holds one
-    slice's XML, whatever the number of members."""
+    Units are rendered a slice of `SLICE_ROWS` rows at a time and written on threads while
+    the next slice renders, so memory holds two slices' XML, whatever the number of members."""
+    return write_workbooks(_list_jobs(out_dir, _list_rows(members)))
+
+
+def _list_jobs(out_dir: Path, rows: pl.DataFrame) -> Iterator[tuple[Path, list[Sheet]]]:
+    """(path, sheets) of every unit's list, rendered lazily one slice at a time."""
     names = _unit_names()
     provinces = dict(units.provinces().select("province_code", "province_name").iter_rows())
-    written: list[Path] = []
-    for rows in group_slices(_list_rows(members), _KEYS, SLICE_ROWS):
-        numbered = rows.select(
+    for part in group_slices(rows, _KEYS, SLICE_ROWS):
+        numbered = part.select(
             *_KEYS, pl.int_range(1, pl.len() + 1).over(_KEYS).alias("STT"), pl.exclude(_KEYS)
         )
         bodies = render_bodies(numbered, _KEYS, _HEADER_ROW + 1, Style.CELL)
         del numbered
-        jobs = []
         for org, province, commune in bodies.spans:  # Python per output file
             body, n = bodies.get((org, province, commune))
             unit = names.get((province, commune)) or provinces.get(province) or "Chưa rõ đơn vị"
             titles = (ORG_TITLES.get(org, str(org).upper()), "DANH SÁCH HỘI VIÊN", unit)
             path = out_dir / str(org) / str(province) / f"{org}_{commune}.xlsx"
-            jobs.append((path, [_list_sheet(titles, body, n)]))
-        written += write_workbooks(jobs)
-    return written
+            yield path, [_list_sheet(titles, body, n)]

@@ -84,9 +84,9 @@ def _members_view(members: pl.DataFrame) -> pl.DataFrame:
 
 
 def _mismatch_rows(view: pl.DataFrame, matches: pl.DataFrame) -> pl.DataFrame:
-    open_rows = matches.filter(
-        pl.col("match_status").is_in(list(_STATUS_LABELS))
-        & ~pl.col("match_issues").list.contains(issues.STEWARD_DECISION_APPLIED)
+    # The list test only on the few rows with an open status (a list scan of every row costs).
+    open_rows = matches.filter(pl.col("match_status").is_in(list(_STATUS_LABELS))).filter(
+        ~pl.col("match_issues").list.contains(issues.STEWARD_DECISION_APPLIED)
     )
     return open_rows.join(view, on="row_id").select(
         "org",
@@ -194,7 +194,8 @@ def _rejected_rows(rejected: pl.DataFrame, view: pl.DataFrame) -> pl.DataFrame:
             "raw": pl.String,
         },
     )
-    return frame.join(_file_provinces(view), on="source_file", how="left").select(
+    files = view.filter(pl.col("source_file").is_in(frame.get_column("source_file").unique().implode()))
+    return frame.join(_file_provinces(files), on="source_file", how="left").select(
         "org",
         pl.coalesce("province_code", "_file_province").fill_null(NO_PROVINCE).alias("province_code"),
         "source_file",

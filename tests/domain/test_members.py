@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from ddss.members import MEMBER_COLUMNS, assemble_members
+from ddss.members import MEMBER_COLUMNS, _merged_lists, assemble_members
 
 
 def _normalised() -> pl.DataFrame:
@@ -75,3 +75,27 @@ def test_a_row_id_twice_is_an_error():
     ids = [f"r{i}" for i in range(6)]
     with pytest.raises(pl.exceptions.ComputeError):
         assemble_members(_normalised(), _links([*ids, "r1"]), _matches(ids))
+
+
+def test_merged_issue_lists_match_a_merge_of_every_row():
+    """Lists are merged once per distinct combination: same result as merging each row."""
+    codes = ["b", "a", "c", "a"]
+    n = 500
+    lists = pl.DataFrame(
+        {
+            "x": [codes[: i % 5] for i in range(n)],
+            "y": [codes[i % 3 :: 2] for i in range(n)],
+            "z": [[] if i % 7 else [f"k{i % 11}", "a"] for i in range(n)],
+        }
+    )
+    direct = lists.select(pl.concat_list(pl.all()).list.eval(pl.element().unique().sort()))
+    merged = lists.select(_merged_lists(lists).alias("x"))
+    assert merged.equals(direct)
+    assert merged["x"][3].to_list() == ["a", "b", "c"]
+
+
+def test_a_missing_match_row_comes_out_null():
+    ids = [f"r{i}" for i in range(6)]
+    members = assemble_members(_normalised(), _links(ids), _matches(ids[1:]))
+    assert members.filter(pl.col("row_id") == "r0")["match_status"].to_list() == [None]
+    assert members.filter(pl.col("row_id") == "r1")["match_status"].to_list() == ["matched"]

@@ -303,3 +303,19 @@ def test_members_db_sorts_unsorted_frames(tmp_path: Path) -> None:
         ("x", "z"),
         ("y", "z"),
     ]
+
+
+def test_minted_ids_are_stored_with_zstd_and_read_back_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "members.duckdb"
+    frames = tables()
+    write_members_db(db, frames)
+    con = duckdb.connect(str(db), read_only=True)
+    storage = con.execute(
+        "select column_name, compression from pragma_storage_info('members') "
+        "where column_name in ('member_id', 'person_id') and segment_type = 'VARCHAR'"
+    ).fetchall()
+    assert storage and {c for _, c in storage} == {"ZSTD"}
+    stored = con.execute("select member_id, person_id from members").fetchall()
+    assert sorted(stored) == sorted(frames["members"].select("member_id", "person_id").rows())
+    assert con.execute("select row_id_l, row_id_r from linkage_pairs").fetchall() == [("x", "y")]
+    con.close()
