@@ -8,8 +8,15 @@ province), so a block grows with the row count and a full self-join with its squ
 are therefore paired by a sorted neighbourhood (Hernández & Stolfo's windowing): rows of a
 block are ordered by fields outside the key that put likely matches side by side (name,
 commune, birth date) and each row is paired with its next `window` rows, once per order.
-Blocks of at most `window + 1` rows are paired completely, so small data is unchanged, and a
-rule yields at most `window × orders` pairs per row whatever the data size.
+A rule yields at most `window × orders` pairs per row whatever the data size.
+
+That cap alone still lets pairs per row climb towards it as blocks fill up (1M rows 3.2,
+3M rows 5.5 with window 6: docs/SCALING.md §2), and most of those neighbours are strangers
+with another name. With `window_free` set, only a row's first `window_free` neighbours are
+paired whatever they hold (a misspelt copy sorts next to its original); farther ones must
+share the full folded name (the order's first field), i.e. be a copy or a namesake. A
+misspelt copy farther away is the other rules' job (CCCD, phone, birth date × commune,
+phonetic keys). Measured at 1M rows: 1.6 pairs per row, the same true pairs found.
 """
 
 from __future__ import annotations
@@ -18,7 +25,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ddss.linkage.settings import DEFAULT_BLOCK_WINDOW, DEFAULT_WINDOW_ORDERS, BlockingRule
+from ddss.linkage.settings import (
+    DEFAULT_BLOCK_WINDOW,
+    DEFAULT_BLOCK_WINDOW_FREE,
+    DEFAULT_WINDOW_ORDERS,
+    BlockingRule,
+)
 
 
 @dataclass(frozen=True)
@@ -35,11 +47,19 @@ class BlockingStats:
     windowed_rows: int = 0
 
 
-def _key_code(column: str) -> pl.Expr:
-    """A key value as a dense integer code (null when missing or empty): the same blocks,
-    but the self-joins compare 4-byte integers instead of names."""
-    present = pl.col(column).is_not_null() & (pl.col(column).cast(pl.String) != "")
-    return pl.when(present).then(pl.col(column).rank("dense")).alias(column)
+def _key_code(column: str, dtype: pl.DataType, *, ordered: bool) -> pl.Expr:
+    """A key value as an integer code (null when missing or empty): the same blocks, but the
+    self-joins and sorts compare 4-byte integers instead of names. A text key that no window
+    order sorts by only needs equal codes for equal values: a hashed categorical code, not a
+    rank (sorting millions of strings once per key column)."""
+    col = pl.col(column)
+    text = dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Categorical | pl.Enum)
+    present = col.is_not_null() & (col.cast(pl.String) != "") if text else col.is_not_null()
+    if text and not ordered:
+        code = col.cast(pl.String).cast(pl.Categorical(pl.Categories.random())).to_physical()
+    else:
+        code = col.rank("dense")
+    return pl.when(present).then(code).alias(column)
 
 
 def _rule_pairs(
@@ -75,33 +95,49 @@ def _window_pairs(
     window: int,
     orders: tuple[tuple[str, ...], ...],
     need: int,
+    free: int | None = None,
 ) -> tuple[pl.DataFrame, tuple[int, int, int, int]]:
-    """Pairs of one rule: blocks of at most `window + 1` rows completely (self-join), larger
-    ones by sorted neighbourhood, each row with its next `window` rows in each order; at most
-    `window × len(orders)` pairs per row either way."""
+    """Pairs of one rule: small blocks completely (self-join), larger ones by sorted
+    neighbourhood, each row with its next `window` rows in each order; at most
+    `window × len(orders)` pairs per row either way.
+
+    free None: blocks of at most `window + 1` rows are small. Otherwise only blocks of at
+    most `free + 1` rows are, and of a row's next `window` neighbours only the first `free`
+    are paired whatever they hold; farther ones must share the order's first field (the
+    full folded name), unless the key already holds it.
+    """
     cols = list(rule.columns)
     # order by fields outside the key (inside it they are constant); the id breaks ties, so
     # the pairs never depend on the input row order
-    sorts = [[c for c in order if c in keys.columns and c not in (*cols, id_col)] for order in orders] or [[]]
-    sorts = [s for i, s in enumerate(sorts) if s not in sorts[:i]]
+    # per order: its fields outside the key, and whether the first of them is the order's
+    # own first field (the full name), which farther neighbours must share; when the key
+    # holds that field, the whole window is free
+    sorts: dict[tuple[str, ...], bool] = {}
+    for order in orders or ((),):
+        extra = tuple(c for c in order if c in keys.columns and c not in (*cols, id_col))
+        sorts.setdefault(extra, bool(extra) and extra[0] == order[0])
     # only the columns this rule reads: every copy below is a few columns, not all keys
     needed = dict.fromkeys([id_col, *cols, *(c for s in sorts for c in s), "_side"])
     blocks = keys.select(list(needed)).drop_nulls(cols).with_columns(pl.len().over(cols).alias("_block"))
-    small = blocks.filter(pl.col("_block") <= window + 1).drop("_block").lazy()
-    complete, _ = _rule_pairs(small, rule, id_col, window + 1, need)
+    cut = window + 1 if free is None else min(free, window) + 1
+    small = blocks.filter(pl.col("_block") <= cut).drop("_block").lazy()
+    complete, _ = _rule_pairs(small, rule, id_col, cut, need)
     found = [complete.collect()]
-    large = blocks.filter(pl.col("_block") > window + 1).drop("_block")
+    large = blocks.filter(pl.col("_block") > cut).drop("_block")
     l_col, r_col = f"{id_col}_l", f"{id_col}_r"
     changed = pl.any_horizontal([pl.col(c) != pl.col(c).shift(1) for c in cols]).fill_null(True)
-    for extra in sorts:
+    for extra, shared in sorts.items():
+        lead = [pl.col(extra[0]).alias("_lead")] if free is not None and shared else []
         ordered = large.sort([*cols, *extra, id_col], nulls_last=True).select(
-            id_col, "_side", changed.cum_sum().alias("_blk")
+            id_col, "_side", changed.cum_sum().alias("_blk"), *lead
         )
         for k in range(1, window + 1):
             other = pl.col(id_col).shift(-k)
             keep = (pl.col("_blk") == pl.col("_blk").shift(-k)) & (
                 (pl.col("_side") + pl.col("_side").shift(-k)) >= need
             )
+            if lead and k > free:  # type: ignore[operator]
+                keep = keep & (pl.col("_lead") == pl.col("_lead").shift(-k)).fill_null(False)
             found.append(
                 ordered.select(
                     pl.min_horizontal(pl.col(id_col), other).alias(l_col),
@@ -155,12 +191,15 @@ def block_pair_codes(
     rule_column: str = "_rule",
     window: int | None = DEFAULT_BLOCK_WINDOW,
     window_orders: tuple[tuple[str, ...], ...] = DEFAULT_WINDOW_ORDERS,
+    window_free: int | None = DEFAULT_BLOCK_WINDOW_FREE,
 ) -> tuple[pl.DataFrame, list[BlockingStats]]:
     """Candidate pairs `(<id>_l, <id>_r, <rule_column>)`, the rule as its position (Int16).
 
     Narrow on purpose: millions of pairs carry a 2-byte rule, not its name. `window` None
     pairs every block completely and skips those above `max_block_size` (the old, quadratic
     behaviour); an integer pairs large blocks by sorted neighbourhood (`window_orders`).
+    window_free: neighbours paired whatever they hold; farther ones within `window` only
+    when they share the full name (`_window_pairs`); None pairs the whole window.
     """
     need = 1 if new_mask is not None else 0
     side = new_mask.cast(pl.Int8) if new_mask is not None else pl.lit(0, pl.Int8)
@@ -174,7 +213,9 @@ def block_pair_codes(
     # (the row id is a string) for every rule
     order_codes = [pl.col(c).rank("dense").alias(c) for c in order_cols]
     # one column at a time: ranking them all at once holds every column's sort buffers
-    codes = [records.select(e) for e in [*[_key_code(c) for c in key_cols], *order_codes]]
+    in_order = {c for o in window_orders for c in o} if window is not None else set()
+    key_codes = [_key_code(c, records.schema[c], ordered=c in in_order) for c in key_cols]
+    codes = [records.select(e) for e in [*key_codes, *order_codes]]
     keys = records.select(id_column).hstack([c.to_series() for c in codes]).with_columns(_side=side)
     found: list[pl.DataFrame] = []
     counts: list[tuple[int, int, int, int]] = []
@@ -183,7 +224,7 @@ def block_pair_codes(
             pairs_lf, skipped_lf = _rule_pairs(keys.lazy(), rule, id_column, max_block_size, need)
             pairs, count = pairs_lf.collect(), (*skipped_lf.collect().row(0), 0, 0)
         else:
-            pairs, count = _window_pairs(keys, rule, id_column, window, window_orders, need)
+            pairs, count = _window_pairs(keys, rule, id_column, window, window_orders, need, window_free)
         found.append(pairs.with_columns(pl.lit(order, pl.Int16).alias(rule_column)))
         counts.append(count)
     ids = [f"{id_column}_l", f"{id_column}_r"]
@@ -208,6 +249,7 @@ def block_pairs(
     new_mask: pl.Series | None = None,
     window: int | None = DEFAULT_BLOCK_WINDOW,
     window_orders: tuple[tuple[str, ...], ...] = DEFAULT_WINDOW_ORDERS,
+    window_free: int | None = DEFAULT_BLOCK_WINDOW_FREE,
 ) -> tuple[pl.DataFrame, list[BlockingStats]]:
     """Candidate pairs `(<id>_l, <id>_r, match_key)` with `<id>_l < <id>_r`.
 
@@ -222,6 +264,7 @@ def block_pairs(
         new_mask=new_mask,
         window=window,
         window_orders=window_orders,
+        window_free=window_free,
     )
     names = {i: r.match_key for i, r in enumerate(rules)}
     match_key = pl.col("_rule").replace_strict(names, return_dtype=pl.String).alias("match_key")

@@ -344,10 +344,8 @@ def _with_similarities(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.DataFram
     return pairs.join(scores, on=[f"{src}_l", f"{src}_r"], how="left", nulls_equal=False)
 
 
-def _with_tf(
-    pairs: pl.DataFrame, right: pl.DataFrame, key: str, name: str, *, leave_one_out: bool = False
-) -> pl.DataFrame:
-    """Relative frequency of the left value of `key` in the reference frame as `tf_<name>`
+def _tf_table(right: pl.DataFrame, key: str, name: str, *, leave_one_out: bool = False) -> pl.DataFrame:
+    """Relative frequency of each value of `key` in the reference frame, `(_v, tf_<name>)`
     (rows counted, or summed from `TF_COUNT` when the reference is pre-aggregated).
 
     leave_one_out: count the value's *other* holders (n - 1, at least 1): the record being
@@ -357,7 +355,7 @@ def _with_tf(
     count = pl.col(TF_COUNT).sum() if TF_COUNT in right.columns else pl.len()
     total = pl.col("_n").sum()
     share = ((pl.col("_n") - 1).clip(lower_bound=1) if leave_one_out else pl.col("_n")) / total
-    tf = (
+    return (
         right.select(pl.col(key).alias("_v"), *([TF_COUNT] if TF_COUNT in right.columns else []))
         .drop_nulls("_v")
         .group_by("_v")
@@ -365,7 +363,23 @@ def _with_tf(
         .with_columns(share.alias(f"tf_{name}"))
         .drop("_n")
     )
-    return pairs.join(tf, left_on=f"{key}_l", right_on="_v", how="left").drop("_v", strict=False)
+
+
+def tf_tables(reference: pl.DataFrame, settings: LinkageSettings) -> dict[str, pl.DataFrame]:
+    """Every term-frequency table `compare` joins, built once: a caller comparing pairs slice
+    by slice passes them to each call, instead of regrouping the reference (which grows
+    with the data) for every slice."""
+    ref = prepare_records(reference, settings)
+    tables = {
+        s.name: _tf_table(ref, s.fold_column or s.column, s.name) for s in settings.comparisons if s.tf_adjust
+    }
+    if settings.full_name_tf:
+        tables[FULL_NAME] = _tf_table(ref, settings.full_name_tf, FULL_NAME, leave_one_out=True)
+    return tables
+
+
+def _with_tf(pairs: pl.DataFrame, table: pl.DataFrame, key: str) -> pl.DataFrame:
+    return pairs.join(table, left_on=f"{key}_l", right_on="_v", how="left").drop("_v", strict=False)
 
 
 def tf_u_exact(right: pl.DataFrame, spec: ComparisonSpec) -> float:
@@ -385,6 +399,7 @@ def compare(
     *,
     id_column: str | None = None,
     tf_reference: pl.DataFrame | None = None,
+    tf: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Comparison vectors for candidate pairs.
 
@@ -393,7 +408,8 @@ def compare(
     the pairs with the compared columns suffixed `_l`/`_r`, `gamma_<name>` per comparison
     and `tf_<name>` for term-frequency-adjusted comparisons, the value's frequency in
     `tf_reference` (default `right`; đối soát passes the whole population, never just the
-    candidates, whose names are all alike by construction of the blocking).
+    candidates, whose names are all alike by construction of the blocking), or from `tf`
+    (`tf_tables` of that reference, built once), which then takes precedence.
     """
     uid = id_column or settings.unique_id
     left = prepare_records(left, settings)
@@ -402,13 +418,14 @@ def compare(
     pairs = candidate_pairs.join(
         left.select(cols).rename({c: f"{c}_l" for c in cols}), on=f"{uid}_l", how="left"
     ).join(right.select(cols).rename({c: f"{c}_r" for c in cols}), on=f"{uid}_r", how="left")
-    reference = right if tf_reference is None else prepare_records(tf_reference, settings)
+    if tf is None:
+        tf = tf_tables(right if tf_reference is None else tf_reference, settings)
     for spec in settings.comparisons:
         pairs = _with_similarities(pairs, spec)
         if spec.tf_adjust:
-            pairs = _with_tf(pairs, reference, spec.fold_column or spec.column, spec.name)
+            pairs = _with_tf(pairs, tf[spec.name], spec.fold_column or spec.column)
     if settings.full_name_tf:
-        pairs = _with_tf(pairs, reference, settings.full_name_tf, FULL_NAME, leave_one_out=True)
+        pairs = _with_tf(pairs, tf[FULL_NAME], settings.full_name_tf)
     pairs = pairs.with_columns(gamma_expr(spec) for spec in settings.comparisons)
     soften = _suspect_id_no_evidence(settings)
     if soften is not None:

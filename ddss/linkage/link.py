@@ -374,6 +374,7 @@ def _candidate_pairs(
         max_block_size=settings.max_block_size,
         window=settings.block_window,
         window_orders=settings.window_orders,
+        window_free=settings.block_window_free,
         new_mask=new_mask,
         rule_column=RULE,
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ddss.linkage.comparisons import TF_COUNT, compare, required_columns
+from ddss.linkage.comparisons import TF_COUNT, compare, required_columns, tf_tables
 from ddss.linkage.decisions import ACCEPT, ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide
 from ddss.linkage.scoring import choose_threshold, estimate_weights, score, tf_u_values, threshold_tradeoff
 from ddss.linkage.settings import LinkageSettings
@@ -109,7 +109,9 @@ class _Pipeline:
         self.score_text = [c for c in self.text if c == settings.full_name_tf]
         self.compare_in = pl.concat([records.select(NODE), self.fields], how="horizontal")
         self.org = records.get_column("org").rank("dense") if "org" in records.columns else None
-        self.tf_reference = _tf_reference(records, settings)
+        reference = _tf_reference(records, settings)
+        # grouped once: regrouping the reference for every slice grew with rows × slices
+        self.tf = tf_tables(records.head(0) if reference is None else reference, settings)
         self.steward = steward
 
     def compare(self, chunk: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
@@ -117,7 +119,7 @@ class _Pipeline:
         pair), gathered again when scored; small typed fields (flags, years) stay for training."""
         nodes = pl.concat([chunk.get_column(_L), chunk.get_column(_R)]).unique()
         sub = self.compare_in.select(pl.all().gather(nodes))
-        compared = compare(sub, sub, chunk, settings, id_column=NODE, tf_reference=self.tf_reference)
+        compared = compare(sub, sub, chunk, settings, id_column=NODE, tf=self.tf)
         text = [f"{c}{side}" for side in ("_l", "_r") for c in self.text]
         return compared.drop(c for c in text if c in compared.columns)
 
@@ -183,7 +185,15 @@ def _train(
     `pair_weight`: candidates per compared pair, so the prior and the trade-off's counts are
     those of all candidates."""
     records = pipe.records
-    u = u_from_random_pairs(records, settings, NODE)
+    # only the compared columns (and the id that orders the sample): the full frame's
+    # `issues` lists would be re-derived for every record by `prepare_records`
+    uid = [c for c in [settings.unique_id] if c in records.columns and c not in pipe.compare_in.columns]
+    u = u_from_random_pairs(
+        pl.concat([pipe.compare_in, records.select(uid)], how="horizontal"),
+        settings,
+        NODE,
+        tf=pipe.tf,
+    )
     total_pairs = records.height * (records.height - 1) / 2
     compared = pl.concat(stored, rechunk=False)
     weights, prior = estimate_weights(

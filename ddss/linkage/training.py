@@ -75,11 +75,23 @@ def random_pairs(records: pl.DataFrame, settings: LinkageSettings, id_column: st
 
 
 def u_from_random_pairs(
-    records: pl.DataFrame, settings: LinkageSettings, id_column: str
+    records: pl.DataFrame,
+    settings: LinkageSettings,
+    id_column: str,
+    *,
+    tf: dict[str, pl.DataFrame] | None = None,
 ) -> dict[str, np.ndarray]:
-    """u per comparison: level shares among random pairs (vectorised `compare`)."""
+    """u per comparison: level shares among random pairs (vectorised `compare`).
+
+    tf: `comparisons.tf_tables`, passed on to `compare` (levels never read term
+    frequencies; tables built once spare regrouping every record's names)."""
     compared = compare(
-        records, records, random_pairs(records, settings, id_column), settings, id_column=id_column
+        records,
+        records,
+        random_pairs(records, settings, id_column),
+        settings,
+        id_column=id_column,
+        tf=tf,
     )
     return {spec.name: level_frequencies(compared, spec) for spec in settings.comparisons}
 

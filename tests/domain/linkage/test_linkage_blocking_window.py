@@ -32,7 +32,7 @@ def test_blocks_within_the_window_are_paired_completely(keys: list[str], window:
     # a block of at most window + 1 rows yields all its pairs, as the full self-join does
     frame = _frame(keys)
     full, _ = block_pairs(frame, RULE, id_column="row_id", window=None, max_block_size=10**6)
-    windowed, stats = block_pairs(frame, RULE, id_column="row_id", window=window)
+    windowed, stats = block_pairs(frame, RULE, id_column="row_id", window=window, window_free=None)
     sizes = frame.group_by("k").len()
     small = set(sizes.filter(pl.col("len") <= window + 1).get_column("k"))
     ids_small = set(frame.filter(pl.col("k").is_in(list(small))).get_column("row_id"))
@@ -45,10 +45,49 @@ def test_blocks_within_the_window_are_paired_completely(keys: list[str], window:
 @pytest.mark.parametrize(("rows", "window"), [(200, 3), (500, 6), (500, 10)])
 def test_big_block_pairs_per_row_are_bounded(rows: int, window: int) -> None:
     # one key value shared by every row (a Nguyễn on one birth date nationwide)
-    pairs, stats = block_pairs(_frame(["x"] * rows), RULE, id_column="row_id", window=window)
+    frame = _frame(["x"] * rows)
+    pairs, stats = block_pairs(frame, RULE, id_column="row_id", window=window, window_free=None)
     assert pairs.height == window * rows - window * (window + 1) // 2
     assert (stats[0].windowed_blocks, stats[0].windowed_rows) == (1, rows)
     assert (stats[0].skipped_key_values, stats[0].skipped_rows) == (0, 0)
+
+
+@given(st.lists(st.sampled_from("abc"), min_size=0, max_size=60), st.integers(0, 3), st.integers(1, 6))
+@settings(max_examples=40, deadline=None)
+def test_free_window_pairs_strangers_only_next_to_each_other(
+    names: list[str], free: int, window: int
+) -> None:
+    # one big block: a row meets its next `free` rows whatever their name, farther ones
+    # (up to the window) only when they share its full name, i.e. copies and namesakes
+    frame = _frame(["x"] * len(names), names)
+    pairs, _ = block_pairs(frame, RULE, id_column="row_id", window=window, window_free=free)
+    full, _ = block_pairs(frame, RULE, id_column="row_id", window=window, window_free=None)
+    ordered = frame.sort("name_fold", "row_id").get_column("row_id").to_list()
+    at = {r: i for i, r in enumerate(ordered)}
+    name = dict(zip(frame["row_id"], frame["name_fold"], strict=True))
+    expected = {
+        (a, b)
+        for a, b in _set(full)
+        if abs(at[a] - at[b]) <= free or len(names) <= free + 1 or name[a] == name[b]
+    }
+    assert _set(pairs) == expected
+
+
+def test_free_window_keeps_pairs_per_row_flat_as_blocks_grow() -> None:
+    # all strangers (every name different): pairs per row stay at `free`, not `window`
+    for rows in (50, 500):
+        frame = _frame(["x"] * rows, [f"name{i:04d}" for i in range(rows)])
+        pairs, _ = block_pairs(frame, RULE, id_column="row_id", window=6, window_free=1)
+        assert pairs.height == rows - 1
+
+
+def test_free_window_leaves_keys_holding_the_name_whole() -> None:
+    # a rule keyed on the full name has nothing left to share: its whole window is paired
+    rule = (BlockingRule("name", ("k", "name_fold")),)
+    frame = _frame(["x"] * 20, ["lan"] * 20)
+    free, _ = block_pairs(frame, rule, id_column="row_id", window=3, window_free=1)
+    whole, _ = block_pairs(frame, rule, id_column="row_id", window=3, window_free=None)
+    assert free.equals(whole)
 
 
 def test_neighbours_are_ordered_by_name() -> None:

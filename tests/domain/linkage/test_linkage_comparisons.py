@@ -197,3 +197,22 @@ def test_values_read_off_a_suspect_cccd(
 def test_name_marked(name: str | None, marked: bool | None) -> None:
     frame = pl.DataFrame({"full_name": [name]}, schema={"full_name": pl.String})
     assert frame.select(name_marked_expr()).item() == marked
+
+
+def test_term_frequency_tables_built_once_give_the_same_comparisons() -> None:
+    # slice-by-slice comparison reuses tables built once; they must equal the per-call ones
+    from linkage_data import synthetic
+
+    from ddss.linkage.comparisons import tf_tables
+
+    s = default_settings()
+    records = prepare_records(synthetic(200).drop("person"), s)
+    ids = records.get_column("row_id")
+    pairs = pl.DataFrame({"row_id_l": ids.head(150), "row_id_r": ids.tail(150)})
+    reference = records.head(120)  # not the compared frame: the tables come from the reference
+    per_call = compare(records, records, pairs, s, tf_reference=reference)
+    once = compare(records, records, pairs, s, tf=tf_tables(reference, s))
+    assert once.equals(per_call)
+    assert once.get_column("tf_given_name").null_count() < once.height
+    other = compare(records, records, pairs, s, tf=tf_tables(records, s))
+    assert not other.get_column("tf_given_name").equals(once.get_column("tf_given_name"))
