@@ -21,6 +21,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -41,13 +42,15 @@ PIPELINE = (
 )  # fmt: skip
 MODE = (
     "org-batched: ingest + normalise one org at a time, handed over through parquet; "
-    "every frame freed after its last use"
+    "each later stage reads back only its columns; every frame freed after its last use"
 )
 """How the pipeline ran (results.md says so: runs before this mode held every stage's frame)."""
 INGEST_TABLES = ("member_rows", "rejected_rows", "rejected_files")
-PERSIST_NOTE = "parquet hand-over: per-org writes + one read-back"
+PERSIST_NOTE = "parquet hand-over: per-org writes; each stage reads back only its columns"
 PROFILED = ("ingest", "population", "dedupe", "reconcile")
 """Stages `--profile` can re-run from kept inputs; the slowest of them is profiled."""
+HANDOVER_COMPRESSION = "lz4"
+"""Stage hand-over files live for one run on local disk: fast to write and read beats small."""
 REPLICATE_ABOVE = 2_000_000
 """Larger sets are built from independently seeded 1M sets (see bench/_data.py)."""
 
@@ -118,78 +121,114 @@ def ingest_normalise_by_org(raw: Path, orgs: list[str], store: Path, rec: Record
         with rec.stage("persist", note=PERSIST_NOTE):
             for table in INGEST_TABLES:
                 frame = getattr(ingested, table)
-                frame.write_parquet(store / table / f"{org}.parquet")
+                frame.write_parquet(store / table / f"{org}.parquet", compression=HANDOVER_COMPRESSION)
                 counts[table] += frame.height
         with rec.stage("normalise", rows=ingested.member_rows.height):
             normalised = normalise_members(ingested.member_rows).frame
         del ingested, frame
         with rec.stage("persist", note=PERSIST_NOTE):
-            normalised.write_parquet(store / "normalised" / f"{org}.parquet")
+            path = store / "normalised" / f"{org}.parquet"
+            normalised.write_parquet(path, compression=HANDOVER_COMPRESSION)
         del normalised
     return counts
 
 
-def read_stage(store: Path, table: str, orgs: list[str]) -> pl.DataFrame:
-    """One table of every org, read back in provenance order, in one chunk per column: later
-    stages combining these columns with new ones would otherwise re-chunk them piecemeal
-    (measured at 1M: assemble needs 0.9 GiB on the chunked frame, 0.3 GiB on a rechunked one)."""
+def read_stage(store: Path, table: str, orgs: list[str], columns: list[str] | None = None) -> pl.DataFrame:
+    """`columns` (all when None) of one table of every org, read back in provenance order, in
+    one chunk per column: later stages combining these columns with new ones would otherwise
+    re-chunk them piecemeal (measured at 1M: assemble needs 0.9 GiB on the chunked frame, 0.3
+    GiB on a rechunked one). Each stage reads only what it uses, so no national frame
+    outlives the stage (issue #10: 10M held ~9 GiB of normalised rows through every stage)."""
     files = [store / table / f"{org}.parquet" for org in _org_order(orgs)]
-    return pl.scan_parquet(files).collect().rechunk()
+    frame = pl.scan_parquet(files)
+    return (frame if columns is None else frame.select(columns)).collect().rechunk()
 
 
-def run_pipeline(ds: Dataset, work: Path, rec: Recorder, blocking: str, *, keep_links: bool) -> dict:
-    """Every stage, timed, each frame dropped as soon as no later stage needs it.
+def _columns(store: Path, table: str, keep: Callable[[str], bool]) -> list[str]:
+    """The table's columns (from the first file's schema) that `keep` accepts."""
+    first = min((store / table).glob("*.parquet"))
+    return [c for c in pl.read_parquet_schema(first) if keep(c)]
+
+
+def _persist(frame: pl.DataFrame, store: Path, name: str) -> None:
+    """A whole-run frame (links, pairs) to `store/name.parquet`: later stages re-read the columns
+    they need instead of holding it through the stages between."""
+    frame.write_parquet(store / f"{name}.parquet", compression=HANDOVER_COMPRESSION)
+
+
+def _reread(store: Path, name: str, columns: list[str] | None = None) -> pl.DataFrame:
+    frame = pl.scan_parquet(store / f"{name}.parquet")
+    return (frame if columns is None else frame.select(columns)).collect()
+
+
+def run_pipeline(ds: Dataset, work: Path, rec: Recorder, blocking: str) -> dict:
+    """Every stage, timed; the resident set at any point is one stage's working set.
 
     Peak memory is the largest stage's working set, not the sum of the stages' outputs
-    (issue #10): ingest + normalise go one org at a time through parquet in `work`, the
-    normalised frame is read back once, the population is loaded only when reconcile needs it,
-    and the normalised rows, links, matches and population are freed once `members` exists
-    (`keep_links` keeps the links for `--profile`).
+    (issue #10): ingest + normalise go one org at a time through parquet in `work`; each
+    later stage reads back only the columns it uses (timed as `persist`), and whole-run
+    outputs (links, explanatory pairs) go to parquet too, re-read where needed. The
+    population is loaded only for đối soát and freed right after it.
     """
     from ddss.config import DataPaths
     from ddss.linkage import link_members
-    from ddss.members import assemble_members
+    from ddss.members import EXTRA_COLUMNS, MEMBER_COLUMNS, assemble_members
     from ddss.publish import (
         explanatory_pairs,
         publish_member_store,
         publish_metrics_outputs,
         publish_steward_files,
     )
-    from ddss.reconcile import load_population
+    from ddss.reconcile import RECONCILE_COLUMNS, load_population
     from ddss.reconcile.linked import reconcile_linked
+    from ddss.store import PROVENANCE
 
     (work / "raw").symlink_to(ds.raw)
     paths = DataPaths(work)
     store, orgs = work / "stage", paths.orgs()
     as_of = dt.date(2026, 6, 30)
     ingest_counts = ingest_normalise_by_org(ds.raw, orgs, store, rec)
+    # Provenance is read by no matching stage (row_id carries it); assemble reads it back.
+    dedupe_cols = _columns(store, "normalised", lambda c: c not in PROVENANCE)
+    reconcile_cols = _columns(store, "normalised", lambda c: c in RECONCILE_COLUMNS and c not in PROVENANCE)
+    assemble_cols = _columns(store, "normalised", lambda c: c in (*MEMBER_COLUMNS, *EXTRA_COLUMNS))
     with rec.stage("persist", note=PERSIST_NOTE):
-        frame = read_stage(store, "normalised", orgs)
+        frame = read_stage(store, "normalised", orgs, dedupe_cols)
     settings = place_bounded_settings() if blocking == "place" else None
     if blocking == "place":
         place_bounded_search()
     with rec.stage("dedupe", rows=frame.height, note=f"{blocking} blocking"):
         linked = link_members(frame, settings=settings, id_secret=SECRET)
-    links, model, link_summary = linked.links, linked.settings, linked.summary
-    pairs_kept = linked.pairs.height
-    pairs = explanatory_pairs(linked.pairs)  # all publish and review read; the rest is dropped
+    del frame
+    model, link_summary, pairs_kept = linked.settings, linked.summary, linked.pairs.height
+    with rec.stage("persist", note=PERSIST_NOTE):
+        _persist(linked.links, store, "links")
+        # all publish and review read; the rest is dropped
+        _persist(explanatory_pairs(linked.pairs), store, "pairs")
     del linked
     with rec.stage("population") as r:
         population = load_population(ds.population_files).collect()
         r.rows = population.height
     population_rows = population.height
+    with rec.stage("persist", note=PERSIST_NOTE):
+        frame = read_stage(store, "normalised", orgs, reconcile_cols)
+        links = _reread(store, "links", ["row_id", "member_id", "person_id"])
     with rec.stage("reconcile", rows=frame.height):
         matched = reconcile_linked(frame, links, population, linkage_model=model.to_dict(), decisions=None)
-    del population
-    candidates, corrections = matched.candidates, matched.corrections
+    del population, frame, links
+    candidates, corrections, matches = matched.candidates, matched.corrections, matched.matches
+    del matched
+    with rec.stage("persist", note=PERSIST_NOTE):
+        frame = read_stage(store, "normalised", orgs, assemble_cols)
+        links = _reread(store, "links")
     with rec.stage("assemble", rows=frame.height):
-        members = assemble_members(frame, links, matched.matches)
-    del frame, matched
-    links = links if keep_links else None
+        members = assemble_members(frame, links, matches)
+    del frame, links, matches
     empty_decisions = pl.DataFrame(
         schema={"kind": pl.String, "row_id": pl.String, "decision": pl.String, "value": pl.String}
     )
     rejected_rows = read_stage(store, "rejected_rows", orgs)
+    pairs = _reread(store, "pairs")
     with rec.stage("publish_members", rows=members.height):
         publish_member_store(
             paths,
@@ -227,7 +266,7 @@ def run_pipeline(ds: Dataset, work: Path, rec: Recorder, blocking: str, *, keep_
         "counts": counts,
         "members": members,
         "rejected_rows": rejected_rows,
-        "inputs": {"store": store, "orgs": orgs, "settings": settings, "links": links, "model": model},
+        "inputs": {"store": store, "orgs": orgs, "settings": settings, "model": model},
     }
 
 
@@ -307,7 +346,11 @@ def profile_stage(stage: str, inputs: dict, ds: Dataset, out_html: Path) -> dict
         "ingest": lambda: ingest_tree(ds.raw, workers=1),
         "dedupe": lambda: link_members(frame, settings=inputs["settings"], id_secret=SECRET),
         "reconcile": lambda: reconcile_linked(
-            frame, inputs["links"], population, linkage_model=inputs["model"].to_dict(), decisions=None
+            frame,
+            _reread(inputs["store"], "links"),
+            population,
+            linkage_model=inputs["model"].to_dict(),
+            decisions=None,
         ),
         "population": lambda: load_population(ds.population_files).collect(),
     }
@@ -355,7 +398,7 @@ def run_one(
 
     start_memory_guard(guard_gib * 1024, breach)
     with tempfile.TemporaryDirectory(prefix="ddss-bench-", dir=ds.root) as tmp:
-        state = run_pipeline(ds, Path(tmp), rec, blocking, keep_links=do_profile)
+        state = run_pipeline(ds, Path(tmp), rec, blocking)
         result |= {
             "load_avg_after_pipeline": _load_avg(),
             "counts": state["counts"],

@@ -165,6 +165,8 @@ def _search_matches(
 
 def _apply_match_decisions(matches: pl.DataFrame, side: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
     """Steward accept/reject/correct override whatever the automatic run concluded."""
+    if decided.is_empty():  # nothing to override: no join of every member row
+        return matches
     frame = matches.join(decided, on="row_id", how="left").join(
         side.select("row_id", pl.col("cccd").alias("_own"), usable_cccd_expr().alias("_usable")),
         on="row_id",
@@ -272,11 +274,15 @@ def reconcile_members(
         pl.col("matched_cccd").alias("candidate_cccd"),
         pl.lit(_FIXED_WEIGHT).alias("match_weight"),
     )
-    undecided = scored.join(match_decided, on="row_id", how="anti")
+    undecided = scored.join(match_decided, on="row_id", how="anti") if match_decided.height else scored
+    del scored
     not_found = exact.filter(pl.col("match_status") == "not_found").select("row_id")
     sure = sure_pairs(undecided, search_side, pop, settings, vouched=vouched, not_found=not_found)
+    del search_side, vouched, anchors
     accepted = accept_links(undecided, claims, settings, sure)
+    del claims, fixed_links, sure
     candidates = top_candidates(undecided, accepted, settings)
+    del undecided
     if engine_ready(settings):
         candidates = candidates.with_columns(explain_expr(settings))
     candidates = candidates.cast(CANDIDATE_COLUMNS).sort("row_id", "rank")

@@ -114,11 +114,31 @@ def details_agree_expr() -> pl.Expr:
     )
 
 
+# Members looked up at once: the pairs carry both sides' fields and the scoring adds level
+# and label strings per pair, so memory follows the chunk, not the member count.
+EXACT_CHUNK_ROWS = 1_000_000
+
+
 def exact_matches(
-    side: pl.DataFrame, population: pl.LazyFrame, settings: ReconcileSettings | None = None
+    side: pl.DataFrame,
+    population: pl.LazyFrame,
+    settings: ReconcileSettings | None = None,
+    chunk_rows: int = EXACT_CHUNK_ROWS,
 ) -> pl.DataFrame:
-    """One `member_matches` row per member with a usable CCCD (see MATCH_COLUMNS)."""
+    """One `member_matches` row per member with a usable CCCD (see MATCH_COLUMNS), found
+    first, then not found; members are looked up `chunk_rows` at a time (each row on its own)."""
     left = side.filter(usable_cccd_expr())
+    parts = [
+        _exact_chunk(left.slice(start, chunk_rows), population, settings)
+        for start in range(0, max(left.height, 1), chunk_rows)
+    ]
+    return pl.concat([*(found for found, _ in parts), *(missing for _, missing in parts)])
+
+
+def _exact_chunk(
+    left: pl.DataFrame, population: pl.LazyFrame, settings: ReconcileSettings | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`exact_matches` of the members `left` (all with a usable CCCD): (found, not found)."""
     citizens = (
         population.select(CITIZEN_COLUMNS)
         .join(left.lazy().select("cccd").unique(), on="cccd", how="semi")
@@ -129,6 +149,7 @@ def exact_matches(
         on="cccd",
         how="inner",
     )
+    del citizens
     if pairs.get_column("row_id").is_duplicated().any():  # sorting 1M pairs costs ~1 s: only if needed
         # A CCCD listed twice in the extract: the newest record speaks for the citizen.
         pairs = pairs.sort("updated_at", descending=True, nulls_last=True).unique("row_id", keep="first")
@@ -151,6 +172,7 @@ def exact_matches(
         .otherwise(field_issues_expr())
         .alias("match_issues"),
     )
+    del scored
     not_found = left.join(found, on="row_id", how="anti").select(
         "row_id",
         pl.lit("not_found").alias("match_status"),
@@ -158,4 +180,4 @@ def exact_matches(
         pl.lit(None, dtype=pl.Float64).alias("match_score"),
         pl.lit([issues.MATCH_NOT_FOUND], dtype=pl.List(pl.String)).alias("match_issues"),
     )
-    return pl.concat([found.cast(MATCH_COLUMNS), not_found.cast(MATCH_COLUMNS)])
+    return found.cast(MATCH_COLUMNS), not_found.cast(MATCH_COLUMNS)

@@ -26,9 +26,11 @@ def reconcile_linked(
     """
     ids = [c for c in ("member_id", "person_id") if c in links.columns]
     # Only the columns đối soát reads: a join copies every column it carries.
-    with_ids = members.select(c for c in RECONCILE_COLUMNS if c in members.columns).join(
-        links.select("row_id", *ids), on="row_id", how="left", validate="1:1"
-    )
+    own = members.select(c for c in RECONCILE_COLUMNS if c in members.columns)
+    if links.get_column("row_id").equals(own.get_column("row_id")):  # linkage keeps the row order
+        with_ids = own.hstack(links.select(ids))
+    else:
+        with_ids = own.join(links.select("row_id", *ids), on="row_id", how="left", validate="1:1")
     settings = ReconcileSettings(linkage=LinkageSettings.from_dict(linkage_model)) if linkage_model else None
     result = reconcile_members(with_ids, population, settings=settings, decisions=decisions)
     updates = result.cccd_updates.select("row_id", pl.col("cccd").alias("corrected_cccd"))

@@ -146,8 +146,17 @@ def _unique_on(
     same = list(dict.fromkeys((*key, *agree_on)))
     citizens = population.select("cccd", *same, "birth_date", "sex").drop_nulls(key)
     wanted = lone.lazy().select("candidate_cccd").unique()
-    # Counted among the citizens holding a lone candidate's key only, not the whole extract.
-    keys = citizens.join(wanted, left_on="cccd", right_on="candidate_cccd", how="semi").select(key).unique()
+    # Counted among the citizens holding a lone pair's member's key only, not the whole
+    # extract (a citizen with another key fails `agree` below): the keys come from the
+    # members, so the extract is scanned once, not once more to find the candidates' keys.
+    schema = citizens.collect_schema()
+    keys = (
+        lone.join(members, on="row_id")
+        .select(pl.col(c).cast(schema[c]) for c in key)
+        .drop_nulls()
+        .unique()
+        .lazy()
+    )
     unique = (
         citizens.join(keys, on=key, how="semi")
         .filter(pl.len().over(key) == 1)

@@ -43,6 +43,7 @@ def _side() -> pl.DataFrame:
 
 def _string_join_pairs(side: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
     """The former algorithm: string-key joins per rule, first rule per pair."""
+    population = population.with_columns(pl.col(pl.Categorical).cast(pl.String))
     undated = side.filter(pl.col("birth_year").is_null())
     rules = [(side, r) for r in BLOCKING_RULES] + [(undated, r) for r in UNDATED_RULES]
     found = [

@@ -70,3 +70,23 @@ def test_files_are_concatenated_and_empty_list_is_empty(tmp_path):
     (tmp_path / "b.csv").write_text(VI_CSV.replace("Số định danh cá nhân", "cccd"), encoding="utf-8")
     assert load_population([tmp_path / "a.csv", tmp_path / "b.csv"]).collect().height == 4
     assert load_population([]).collect().height == 0
+
+
+def test_updated_at_is_a_timestamp_whatever_its_spelling(tmp_path):
+    stamps = [
+        "2025-01-24 00:00:00.000000",
+        "2025-01-24 00:00:00",
+        "2025-01-24",
+        "24/01/2025",
+        "2025-01-24T00:00:00",
+        "?",
+    ]
+    rows = {
+        "cccd": [f"00108500000{i}" for i in range(len(stamps))],
+        "full_name": ["Nguyễn Văn An"] * len(stamps),
+        "updated_at": stamps,
+    }
+    pl.DataFrame(rows).write_csv(tmp_path / "pop.csv")
+    got = load_population([tmp_path / "pop.csv"]).collect().sort("cccd")["updated_at"]
+    assert got.dtype == pl.Datetime("us")
+    assert got.to_list() == [dt.datetime(2025, 1, 24)] * (len(stamps) - 1) + [None]
