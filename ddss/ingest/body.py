@@ -16,10 +16,11 @@ from functools import lru_cache
 import polars as pl
 
 from ddss import issues
+from ddss.frames import ENGINE
 from ddss.ingest.detect import SHEET_COLUMN
 from ddss.ingest.headers import Header
 from ddss.ingest.legacy import decode_legacy_sheets
-from ddss.ingest.readers import ENGINE, ROW_COLUMN
+from ddss.ingest.readers import ROW_COLUMN
 from ddss.ingest.result import FIELD_COLUMNS, PARSED_SCHEMA
 from ddss.text import ascii_fold_expr
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ddss.ingest.readers import ENGINE
+from ddss.frames import ENGINE
 from ddss.ingest.result import PARSED_SCHEMA, PARSED_SHEETS_SCHEMA
 
 # Bump when parsing rules change, so old entries are ignored instead of trusted.

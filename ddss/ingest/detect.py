@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ddss.frames import ENGINE
 from ddss.ingest.headers import (
     ANY_HEADER_RX,
     CHILD_PARENTS,
@@ -21,7 +22,7 @@ from ddss.ingest.headers import (
     detect_from_keys,
 )
 from ddss.ingest.headers import field_of as _field_of
-from ddss.ingest.readers import ENGINE, ROW_COLUMN
+from ddss.ingest.readers import ROW_COLUMN
 from ddss.text import decode_legacy_expr
 
 SHEET_COLUMN = "_sheet"

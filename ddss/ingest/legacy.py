@@ -12,8 +12,8 @@ from collections import defaultdict
 
 import polars as pl
 
+from ddss.frames import ENGINE
 from ddss.ingest.detect import SHEET_COLUMN
-from ddss.ingest.readers import ENGINE
 
 # The signature patterns that `detect_legacy_encoding` counts, and its issue codes (shared).
 from ddss.text import (

@@ -19,12 +19,10 @@ from operator import methodcaller
 import fastexcel
 import polars as pl
 
+from ddss.frames import ENGINE
 from ddss.ingest.discover import Kind
 
 ROW_COLUMN = "__row"
-# Ingest's lazy queries run on one batch (a few MB): polars' default engine would pick the
-# streaming one, whose set-up costs more than such a query (a 256-file batch took ~25% longer).
-ENGINE = "in-memory"
 # Guards against zip bombs: total inflated size and the inflation ratio of any one entry.
 MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
 MAX_COMPRESSION_RATIO = 1000

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import polars as pl
 
+from ddss.frames import ENGINE
 from ddss.ingest.batch import FILE_COLUMN, ROWS_SCHEMA, SHEETS_SCHEMA, Loaded, parse_batch
 from ddss.ingest.cache import DIGEST, ParseCache
 from ddss.ingest.discover import Kind, member_files, org_of, relative_name
 from ddss.ingest.parse import exception_reason
 from ddss.ingest.places import PlaceHints, hints_from_folders
 from ddss.ingest.pool import Job, map_batches, read_job
-from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS, ENGINE
+from ddss.ingest.readers import DEFAULT_MAX_SHEET_ROWS
 from ddss.ingest.result import (
     MEMBER_ROWS_SCHEMA,
     REJECTED_FILES_SCHEMA,

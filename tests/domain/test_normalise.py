@@ -9,7 +9,7 @@ import pytest
 
 from ddss import issues as iss
 from ddss.ids import CCCD_STATUSES
-from ddss.normalise import MEMBERS_NORMALISED_SCHEMA, issue_counts, normalise_members
+from ddss.normalise import MEMBERS_NORMALISED_SCHEMA, _with_issue_lists, issue_counts, normalise_members
 
 _ROWS = [
     # row_id, full_name, surname_part, given_part, birth_date, bd_male, bd_female, sex, female_mark,
@@ -130,3 +130,36 @@ def test_minimal_frame_without_optional_columns() -> None:
     assert out.height == 1
     assert out["issues"].to_list()[0] == sorted(out["issues"].to_list()[0])
     assert iss.CCCD_MISSING in out["issues"].to_list()[0]
+
+
+def test_repeated_and_missing_names_keep_row_order() -> None:
+    """Name columns are computed once per distinct raw name and joined back in row order."""
+    rows = pl.DataFrame(
+        {
+            "row_id": ["p", "q", "r", "s"],
+            "full_name": ["lê thị hồng", None, None, "lê thị hồng"],
+            "surname_part": [None, "lê thị", None, None],
+            "given_part": [None, "hồng", None, None],
+            "issues": [[], [], [], []],
+        }
+    )
+    out = normalise_members(rows).frame
+    assert out["row_id"].to_list() == ["p", "q", "r", "s"]
+    name_cols = ["full_name", "surname", "middle_name", "given_name", "name_key", "given_key", "surname_key"]
+    p, q, r, s = out.select(name_cols).rows()
+    assert p == q == s
+    assert p[:4] == ("Lê Thị Hồng", "Lê", "Thị", "Hồng")
+    assert r == (None,) * len(name_cols)
+    assert iss.NAME_MISSING in out["issues"][2].to_list()
+    assert iss.NAME_MISSING not in out["issues"][0].to_list()
+
+
+def test_issue_lists_from_code_strings() -> None:
+    """Codes are split, deduplicated and sorted; a row without codes gets an empty list."""
+    frame = pl.DataFrame(
+        {c: [None, None, None] for c in MEMBERS_NORMALISED_SCHEMA if c != "issues"}
+        | {"_codes": ["b,a,,b", "", "a,b"]}
+    )
+    out = _with_issue_lists(frame)
+    assert out["issues"].to_list() == [["a", "b"], [], ["a", "b"]]
+    assert out.columns == list(MEMBERS_NORMALISED_SCHEMA)
