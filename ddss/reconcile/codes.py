@@ -104,8 +104,12 @@ def block_pairs(
 
 
 def vouched_codes(vouched: pl.DataFrame, index: CitizenIndex) -> pl.DataFrame:
-    """`cluster_pairs` as `row_id, CITIZEN_CODE` (pairs whose CCCD the extract lacks drop)."""
-    codes = index.frame.select("cccd", CITIZEN_CODE).unique("cccd", keep="first")
+    """`cluster_pairs` as `row_id, CITIZEN_CODE` (pairs whose CCCD the extract lacks drop).
+
+    Records of one CCCD share its code (`citizen_index`), so only the vouched numbers are
+    made unique, not the whole extract (30M citizens: a transient hash table of every CCCD)."""
+    wanted = vouched.select(pl.col("candidate_cccd").alias("cccd")).unique()
+    codes = index.frame.select("cccd", CITIZEN_CODE).join(wanted, on="cccd", how="semi").unique("cccd")
     return vouched.join(codes, left_on="candidate_cccd", right_on="cccd").select("row_id", CITIZEN_CODE)
 
 

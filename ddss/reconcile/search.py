@@ -312,6 +312,20 @@ def top_candidates(
 
 # Members scored per chunk: memory grows with the chunk, not with the member count.
 SEARCH_CHUNK_ROWS = 250_000
+# A member's candidates grow with the extract (more namesakes per blocking key): hard
+# profile, 250k members, 3M citizens ~0.5M pairs, 9M ~1.5M. Chunks shrink so members ×
+# citizens stays under this budget and a chunk's pairs stay ~0.5M at any extract size.
+SEARCH_CHUNK_CELLS = 250_000 * 3_000_000
+_MIN_CHUNK_ROWS = 10_000
+
+
+def _chunk_rows(chunk_rows: int, population_size: int) -> int:
+    """Members per search chunk: `chunk_rows`, fewer for a large extract."""
+    return max(
+        min(chunk_rows, SEARCH_CHUNK_CELLS // max(population_size, 1)), min(chunk_rows, _MIN_CHUNK_ROWS)
+    )
+
+
 # What later steps read from a scored pair; the compared fields are dropped per chunk.
 SCORED_COLUMNS = (
     *PAIR_KEY,
@@ -341,9 +355,9 @@ def search_pairs(
 
     in_population: prior share of members present in the extract (`in_population_share`);
     vouched: extra pairs from the member's own cluster (`cluster_pairs`).
-    Members are scored in chunks of `chunk_rows` (a member's pairs never straddle two, so
-    the competing posterior is unchanged). Pairs under the floor are dropped: no step
-    uses them (a best pair that clears the threshold beats one under the floor by more
+    Members are scored in chunks of at most `chunk_rows` (`_chunk_rows`; a member's pairs
+    never straddle two, so the competing posterior is unchanged). Pairs under the floor
+    are dropped: no step uses them (a best pair that clears the threshold beats one under the floor by more
     than the acceptance margin, and stewards see only pairs above it).
     """
     floor = probability_to_weight(settings.candidate_probability)
@@ -355,8 +369,9 @@ def search_pairs(
     size = int(population.lazy().select(pl.len()).collect().item())
     codes = None if vouched is None else vouched_codes(vouched, index)
     chunks = []
-    for start in range(0, max(side.height, 1), chunk_rows):
-        part = side.slice(start, chunk_rows)
+    step = _chunk_rows(chunk_rows, size)
+    for start in range(0, max(side.height, 1), step):
+        part = side.slice(start, step)
         pairs = candidate_pairs(part, index, codes, fields=reference is None)
         if excluded.height:
             pairs = pairs.join(excluded, on=list(PAIR_KEY), how="anti")

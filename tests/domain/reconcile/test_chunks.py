@@ -5,9 +5,11 @@ from __future__ import annotations
 import polars as pl
 
 from ddss.reconcile._names import with_name_keys
+from ddss.reconcile.codes import CITIZEN_CODE, CitizenIndex, vouched_codes
 from ddss.reconcile.exact import exact_matches, member_side
 from ddss.reconcile.linked import reconcile_linked
 from ddss.reconcile.repair import variant_numbers
+from ddss.reconcile.search import SEARCH_CHUNK_CELLS, _chunk_rows
 
 
 def _side(members: pl.DataFrame) -> pl.DataFrame:
@@ -54,3 +56,21 @@ def test_links_in_member_order_or_not_give_the_same_matches(members, population)
     shuffled = reconcile_linked(frame, links.reverse(), population, linkage_model=None, decisions=None)
     assert aligned.matches.equals(shuffled.matches) and aligned.candidates.equals(shuffled.candidates)
     assert aligned.matches.height == frame.height
+
+
+def test_search_chunks_shrink_as_the_extract_grows():
+    # A member's candidates grow with the extract: fewer members per chunk keeps the pairs flat.
+    assert _chunk_rows(250_000, 3_000_000) == 250_000
+    assert _chunk_rows(250_000, 9_000_000) == SEARCH_CHUNK_CELLS // 9_000_000 < 250_000
+    assert _chunk_rows(250_000, 10**12) == 10_000  # never below the floor
+    assert _chunk_rows(1, 10**12) == 1  # an explicit small chunk stays
+
+
+def test_vouched_codes_use_the_first_record_of_a_cccd_listed_twice():
+    frame = pl.DataFrame(
+        {"cccd": ["001", "002", "001", "003"], CITIZEN_CODE: pl.Series([0, 1, 0, 3], dtype=pl.UInt32)}
+    )
+    index = CitizenIndex(frame, {})
+    vouched = pl.DataFrame({"row_id": ["a", "b", "c"], "candidate_cccd": ["001", "009", "003"]})
+    got = vouched_codes(vouched, index).sort("row_id")
+    assert got.to_dict(as_series=False) == {"row_id": ["a", "c"], CITIZEN_CODE: [0, 3]}
