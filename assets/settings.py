@@ -12,6 +12,8 @@ class DdssSettings(dg.ConfigurableResource):
 
     data_dir: str = ""
     as_of: str = ""
+    search_batch_rows: int = 250_000
+    """Members per đối soát search step (whole org × province units are packed up to it)."""
 
     @property
     def paths(self) -> DataPaths:

@@ -17,6 +17,9 @@ PARTITION_COLUMN = "org"
 class ParquetFrameIOManager(dg.ConfigurableIOManager):
     """Stores each asset's polars frame as parquet under `clean/.stages/<asset>/`.
 
+    Outputs of ops inside a graph asset (folder names, batch numbers: never frames) are small
+    JSON values under `clean/.stages/_steps/<run>/`. An input annotated `pl.LazyFrame` is
+    scanned, not read, so a step reads only the rows and columns it uses.
     Partitioned (per-org) outputs get one file per partition; a single-run backfill over several
     partitions is split by the `org` column (or the first folder of `source_file`). Files are
     written to a temporary name and renamed, so a killed run never leaves a half-written stage.
@@ -36,8 +39,18 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
         os.chmod(tmp, 0o600)  # stages hold personal data
         os.replace(tmp, path)
 
+    def _step_value(self, context: dg.OutputContext) -> Path:
+        root = private_dir(DataPaths.from_env(self.data_dir or None).stages / "_steps")
+        run_id, *step_output = context.get_identifier()  # a mapped output's key is in it
+        return root / run_id / f"{'.'.join(step_output)}.json"
+
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | dict | None) -> None:
         if obj is None:
+            return
+        if not context.has_asset_key:
+            path = self._step_value(context)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(obj))
             return
         stage = self._stage_dir(context)
         if isinstance(obj, dict):  # small JSON documents such as a trained model
@@ -61,11 +74,15 @@ class ParquetFrameIOManager(dg.ConfigurableIOManager):
         for key in keys:
             self._write(obj.filter(org == key), stage / f"{key}.parquet")
 
-    def load_input(self, context: dg.InputContext) -> pl.DataFrame | dict:
+    def load_input(self, context: dg.InputContext) -> pl.DataFrame | pl.LazyFrame | dict | str | int:
+        if not context.has_asset_key:
+            return json.loads(self._step_value(context.upstream_output).read_text())
         stage = self._stage_dir(context)
         if (stage / "all.json").exists():
             return json.loads((stage / "all.json").read_text())
         if not context.has_asset_partitions:
+            if context.dagster_type.typing_type is pl.LazyFrame:
+                return pl.scan_parquet(stage / "all.parquet")
             return pl.read_parquet(stage / "all.parquet")
         files = [stage / f"{key}.parquet" for key in sorted(context.asset_partition_keys)]
         frames = [pl.read_parquet(f) for f in files if f.exists()]

@@ -8,7 +8,57 @@ from typing import Any
 import polars as pl
 
 from ddss.linkage import LinkageSettings
-from ddss.reconcile import RECONCILE_COLUMNS, ReconcileResult, ReconcileSettings, reconcile_members
+from ddss.reconcile import (
+    RECONCILE_COLUMNS,
+    ReconcilePlan,
+    ReconcileResult,
+    ReconcileSettings,
+    finish_reconcile,
+    plan_reconcile,
+    search_plan,
+)
+
+
+def linked_settings(linkage_model: dict[str, Any] | None) -> ReconcileSettings:
+    """The search path uses the trained dedupe comparisons, so both stages judge people by one model."""
+    return (
+        ReconcileSettings(linkage=LinkageSettings.from_dict(linkage_model))
+        if linkage_model
+        else ReconcileSettings()
+    )
+
+
+def plan_linked(
+    members: pl.DataFrame,
+    links: pl.DataFrame,
+    population: pl.LazyFrame | pl.DataFrame,
+    *,
+    linkage_model: dict[str, Any] | None,
+    decisions: pl.DataFrame | None,
+) -> ReconcilePlan:
+    """`plan_reconcile` over members with their member_id/person_id: rows of one member may
+    share a citizen (they are the same person)."""
+    ids = [c for c in ("member_id", "person_id") if c in links.columns]
+    # Only the columns đối soát reads: a join copies every column it carries.
+    own = members.select(c for c in RECONCILE_COLUMNS if c in members.columns)
+    if links.get_column("row_id").equals(own.get_column("row_id")):  # linkage keeps the row order
+        with_ids = own.hstack(links.select(ids))
+    else:
+        with_ids = own.join(links.select("row_id", *ids), on="row_id", how="left", validate="1:1")
+    return plan_reconcile(with_ids, population, settings=linked_settings(linkage_model), decisions=decisions)
+
+
+def finish_linked(
+    plan: ReconcilePlan,
+    scored: pl.DataFrame,
+    population: pl.LazyFrame | pl.DataFrame,
+    *,
+    linkage_model: dict[str, Any] | None,
+) -> ReconcileResult:
+    """`finish_reconcile`; a steward's corrected CCCD comes back on `matches` as `corrected_cccd`."""
+    result = finish_reconcile(plan, scored, population, settings=linked_settings(linkage_model))
+    updates = result.cccd_updates.select("row_id", pl.col("cccd").alias("corrected_cccd"))
+    return replace(result, matches=result.matches.join(updates, on="row_id", how="left", validate="1:1"))
 
 
 def reconcile_linked(
@@ -19,19 +69,8 @@ def reconcile_linked(
     linkage_model: dict[str, Any] | None,
     decisions: pl.DataFrame | None,
 ) -> ReconcileResult:
-    """Rows of one member may share a citizen (they are the same person), and the search path
-    uses the trained dedupe comparisons, so both stages judge people by one model.
-
-    A steward's corrected CCCD comes back on `matches` as `corrected_cccd`.
-    """
-    ids = [c for c in ("member_id", "person_id") if c in links.columns]
-    # Only the columns đối soát reads: a join copies every column it carries.
-    own = members.select(c for c in RECONCILE_COLUMNS if c in members.columns)
-    if links.get_column("row_id").equals(own.get_column("row_id")):  # linkage keeps the row order
-        with_ids = own.hstack(links.select(ids))
-    else:
-        with_ids = own.join(links.select("row_id", *ids), on="row_id", how="left", validate="1:1")
-    settings = ReconcileSettings(linkage=LinkageSettings.from_dict(linkage_model)) if linkage_model else None
-    result = reconcile_members(with_ids, population, settings=settings, decisions=decisions)
-    updates = result.cccd_updates.select("row_id", pl.col("cccd").alias("corrected_cccd"))
-    return replace(result, matches=result.matches.join(updates, on="row_id", how="left", validate="1:1"))
+    """Plan, search and finish in one process (the fanned-out asset runs the same three)."""
+    plan = plan_linked(members, links, population, linkage_model=linkage_model, decisions=decisions)
+    settings = linked_settings(linkage_model)
+    scored = search_plan(plan, population, plan.search_side, settings=settings)
+    return finish_linked(plan, scored, population, linkage_model=linkage_model)
