@@ -18,10 +18,12 @@ from assets._metadata import counts_json, stage_metadata
 from assets.settings import DdssSettings
 from ddss.config import private_dir
 from ddss.frames import load_frames, save_frames
-from ddss.reconcile import ReconcilePlan, batch_side, search_batches, search_plan
+from ddss.reconcile import ReconcilePlan, batch_side, prepare_plan_search, search_batches, search_plan
 from ddss.reconcile.linked import finish_linked, linked_settings, plan_linked
+from ddss.reconcile.search import PreparedSearch
 
 _PLAN = "plan"
+_SEARCH = "search"
 _BATCHES = "batches.parquet"
 
 
@@ -48,6 +50,8 @@ def reconcile_plan(
     )
     folder = _run_dir(settings, context.run_id)
     save_frames(plan, folder / _PLAN)
+    # the citizen index is built once here; batches only read it
+    prepare_plan_search(plan, population, settings=linked_settings(linkage_model)).save(folder / _SEARCH)
     batches = search_batches(plan, settings.search_batch_rows)
     batches.write_parquet(folder / _BATCHES)
     context.log.info(
@@ -66,17 +70,17 @@ def reconcile_batch(
     plan_dir: str,
     batch: int,
     linkage_model: dict,
-    population: pl.LazyFrame,
 ) -> str:
     folder = Path(plan_dir)
     plan = load_frames(ReconcilePlan, folder / _PLAN)
+    prepared = PreparedSearch.load(folder / _SEARCH)
     batches = pl.read_parquet(folder / _BATCHES)
     members = batch_side(plan, batches, batch)
     units = batches.filter(pl.col("batch") == batch)
     context.log.info(
         f"batch {batch}: {members.height} rows, units {units.select('org', 'province_code').rows()}"
     )
-    scored = search_plan(plan, population, members, settings=linked_settings(linkage_model))
+    scored = search_plan(plan, prepared, members, settings=linked_settings(linkage_model))
     path = folder / f"scored_{batch:04d}.parquet"
     scored.write_parquet(path)
     return str(path)
@@ -140,6 +144,6 @@ def member_reconciliation(
     plan_dir, batches = reconcile_plan(
         members_normalised, member_links, linkage_model, population, steward_decisions
     )
-    scored = batches.map(lambda b: reconcile_batch(plan_dir, b, linkage_model, population)).collect()
+    scored = batches.map(lambda b: reconcile_batch(plan_dir, b, linkage_model)).collect()
     matches, candidates, corrections = reconcile_finish(plan_dir, scored, linkage_model, population)
     return {"member_matches": matches, "match_candidates": candidates, "cccd_corrections": corrections}

@@ -15,7 +15,9 @@ from ddss.reconcile.plan import (
     batch_side,
     finish_reconcile,
     plan_reconcile,
+    prepare_plan_search,
     reconcile_members,
+    search_all,
     search_batches,
     search_plan,
 )
@@ -40,8 +42,10 @@ __all__ = [
     "finish_reconcile",
     "load_population",
     "plan_reconcile",
+    "prepare_plan_search",
     "reconcile_members",
     "score_pairs",
+    "search_all",
     "search_batches",
     "search_plan",
 ]

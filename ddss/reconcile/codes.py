@@ -1,21 +1,24 @@
 """Integer-coded member↔citizen blocking for the search path of đối soát.
 
-Members are scored in chunks (`search.search_pairs`), so a plain join of each chunk with
+Members are scored in chunks (`search.score_search`), so a plain join of each chunk with
 the population on every rule's key columns hashes the whole extract once per chunk and
-rule (1M members × 3M citizens: 3 chunks × 6 rules × 3M string keys; 10M × 30M: 40 × 6 ×
-30M). `citizen_index` does that work once: each rule's key is hashed to 64 bits on both
-sides, and only citizens whose key some member holds are kept. A chunk then joins 8-byte
-integers, and every hit is checked against the real key values, so a hash collision can
-add no pair: the pairs are exactly those of the string join. Pairs name a member by its
-row in the chunk (`MEMBER_CODE`) and a citizen by the first record holding its CCCD
-(`CITIZEN_CODE`), 4-byte codes instead of row_id / CCCD strings.
+rule (10M members × 30M citizens: ~225 chunks × 6 rules × 30M keys). `citizen_index` does
+the work once: each rule's key is hashed to 64 bits, only citizens whose key some member
+holds are kept, and the block is sorted by hash. A chunk then finds each member's block by
+binary search (`search_sorted`: work grows with chunk × log(citizens) + pairs, not with
+chunk count × citizens), and every hit is checked against the real key values, so a hash
+collision can add no pair: the pairs are exactly those of the string join. Pairs name a
+member by its row in the chunk (`MEMBER_CODE`) and a citizen by the first record holding
+its CCCD (`CITIZEN_CODE`), 4-byte codes instead of row_id / CCCD strings.
 """
 
 from __future__ import annotations
 
+import json
 import operator
 from dataclasses import dataclass
 from functools import reduce
+from pathlib import Path
 
 import polars as pl
 
@@ -26,17 +29,39 @@ MEMBER_CODE = "_m"
 CITIZEN_CODE = "_c"
 _ROW = "_row"  # a citizen record's own row (a CCCD listed twice has two)
 _HASH = "_h"
+_START, _LEN = "_start", "_len"  # a key's run in a rule's `rows`
+_POS = "_p"  # position in a rule's `rows`
 
 Rule = tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class CitizenIndex:
-    """`frame`: the population columns the search path reads, with `CITIZEN_CODE`;
-    `blocks`: per rule, `_h` (key hash) and `_row` for the citizens a member may meet."""
+    """`frame`: the population columns the search path reads, with `CITIZEN_CODE`; per
+    rule, for the citizens a member may meet: `rows`, their `_row` ordered by key hash, and
+    `keys`, each distinct hash (`_h`, sorted: `block_pairs` binary-searches it) with its run
+    in `rows` (`_start`, `_len`). 4 bytes per citizen and 16 per key, not 12 per citizen."""
 
     frame: pl.DataFrame
-    blocks: dict[Rule, pl.DataFrame]
+    keys: dict[Rule, pl.DataFrame]
+    rows: dict[Rule, pl.DataFrame]
+
+    def save(self, folder: Path) -> None:
+        """Parquet files and the rules (json): another process loads the index instead of
+        hashing the extract again."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self.frame.write_parquet(folder / "citizens.parquet")
+        for i, rule in enumerate(self.keys):
+            self.keys[rule].write_parquet(folder / f"keys_{i}.parquet")
+            self.rows[rule].write_parquet(folder / f"rows_{i}.parquet")
+        (folder / "rules.json").write_text(json.dumps([list(rule) for rule in self.keys]))
+
+    @classmethod
+    def load(cls, folder: Path) -> CitizenIndex:
+        rules = [tuple(rule) for rule in json.loads((folder / "rules.json").read_text())]
+        keys = {rule: pl.read_parquet(folder / f"keys_{i}.parquet") for i, rule in enumerate(rules)}
+        rows = {rule: pl.read_parquet(folder / f"rows_{i}.parquet") for i, rule in enumerate(rules)}
+        return cls(pl.read_parquet(folder / "citizens.parquet"), keys, rows)
 
 
 def _key_hash(rule: Rule) -> pl.Expr:
@@ -53,13 +78,35 @@ def _typed(frame: pl.DataFrame, rule: Rule, schema: pl.Schema) -> pl.LazyFrame:
     return frame.lazy().with_columns(pl.col(c).cast(schema[c]) for c in rule)
 
 
+def _first_codes(frame: pl.DataFrame) -> pl.Series:
+    """`CITIZEN_CODE` (the row) of the first record holding each row's CCCD. The numbers
+    listed twice are found by sorting them (12 digits fit 8 bytes), and only their rows
+    are grouped: a window over every CCCD hashes the whole extract (30M citizens: +2.7 GiB,
+    the search path's memory peak) to change a handful of codes."""
+    cccd = frame.get_column("cccd")
+    same = cccd.cast(pl.UInt64) if cccd.str.contains(r"^\d{12}$").all() else cccd
+    ordered = same.sort()
+    twice = ordered.filter(ordered == ordered.shift(1)).unique()
+    twins = (
+        frame.select(CITIZEN_CODE, same.alias("_k"))
+        .filter(pl.col("_k").is_in(twice.implode()))
+        .select(CITIZEN_CODE, pl.col(CITIZEN_CODE).min().over("_k").alias("_first"))
+    )
+    return (
+        frame.get_column(CITIZEN_CODE)
+        .clone()
+        .scatter(twins.get_column(CITIZEN_CODE), twins.get_column("_first"))
+    )
+
+
 def citizen_index(
     population: pl.LazyFrame | pl.DataFrame, rules: tuple[Rule, ...], members: pl.DataFrame | None = None
 ) -> CitizenIndex:
     """Index the extract once per run for `rules`; with `members`, blocks keep only the
     citizens whose key one of them holds (memory follows the matches, not the extract).
     A CCCD listed twice in the extract: the first record speaks for it (as in
-    load_population); selecting columns of an in-memory frame copies no data."""
+    load_population); selecting columns of an in-memory frame copies no data. Categorical
+    keys hash by value, so blocks saved and loaded in another process still match."""
     frame = (
         population.lazy()
         .select("cccd", "status", *PAIR_FIELDS)
@@ -67,35 +114,71 @@ def citizen_index(
         .with_row_index(CITIZEN_CODE)
         .collect()
     )
-    # 12 digits fit 64 bits: grouping integers is cheaper than grouping the strings.
-    cccd = frame.get_column("cccd")
-    same = cccd.cast(pl.UInt64) if cccd.str.contains(r"^\d{12}$").all() else cccd
-    frame = frame.with_columns(pl.col(CITIZEN_CODE).min().over(same))
-    rows = frame.lazy().with_row_index(_ROW)
-    blocks = {}
+    frame = frame.with_columns(_first_codes(frame))
+    numbered = frame.lazy().with_row_index(_ROW)
+    keys, rows = {}, {}
     for rule in dict.fromkeys(rules):
-        block = rows.filter(_complete(rule)).select(_key_hash(rule), _ROW)
+        block = numbered.filter(_complete(rule)).select(_key_hash(rule), _ROW)
         if members is not None:
             held = _typed(members, rule, frame.schema).filter(_complete(rule)).select(_key_hash(rule))
             block = block.join(held.unique(), on=_HASH, how="semi")
-        blocks[rule] = block.collect()
-    return CitizenIndex(frame, blocks)
+        block = block.sort(_HASH).collect()
+        runs = block.select(pl.col(_HASH).rle()).unnest(_HASH)
+        length = runs.get_column("len").cast(pl.UInt32)
+        keys[rule] = pl.DataFrame(
+            [
+                runs.get_column("value").alias(_HASH),
+                (length.cum_sum() - length).alias(_START),
+                length.alias(_LEN),
+            ]
+        )
+        rows[rule] = block.select(_ROW)
+    return CitizenIndex(frame, keys, rows)
+
+
+def _expand(at: pl.Series, lo: pl.Series, hi: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """`(at[k], j)` for every `lo[k] <= j < hi[k]` (the first named as `at`)."""
+    hits = (
+        pl.DataFrame([at.alias("_i"), lo.alias("_lo"), hi.alias("_hi")])
+        .filter(pl.col("_hi") > pl.col("_lo"))
+        .select("_i", pl.int_ranges("_lo", "_hi", dtype=pl.UInt32).alias(_POS))
+        .explode(_POS)
+    )
+    return hits.get_column("_i").alias(at.name), hits.get_column(_POS)
+
+
+def _equal_ranges(ordered: pl.Series, wanted: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Every `(i, j)` with `wanted[i] == ordered[j]`, `ordered` sorted: two binary searches per
+    wanted value give its range, so the cost follows `wanted` and the hits, not `ordered`."""
+    lo, hi = ordered.search_sorted(wanted, side="left"), ordered.search_sorted(wanted, side="right")
+    return _expand(pl.int_range(len(wanted), dtype=pl.UInt32, eager=True), lo, hi)
 
 
 def block_pairs(
     side: pl.DataFrame, index: CitizenIndex, rule: Rule, only: pl.Expr | None = None
 ) -> pl.DataFrame:
     """`MEMBER_CODE` (row of `side`), `CITIZEN_CODE` of the members (those meeting `only`)
-    and citizens equal on every column of `rule`."""
+    and citizens equal on every column of `rule`: a member's key hash is found among the
+    rule's `keys` by binary search (probes sorted, so the searches walk the keys in order)
+    and its run of `rows` read off; never a pass over the extract."""
     keyed = _typed(side, rule, index.frame.schema).with_row_index(MEMBER_CODE).filter(_complete(rule))
     if only is not None:
         keyed = keyed.filter(only)
-    hits = keyed.select(MEMBER_CODE, _key_hash(rule)).join(index.blocks[rule].lazy(), on=_HASH).collect()
-    member, row = hits.get_column(MEMBER_CODE), hits.get_column(_ROW)
+    probe = keyed.select(MEMBER_CODE, _key_hash(rule)).sort(_HASH).collect()
+    keys = index.keys[rule]
+    if keys.is_empty():  # no citizen holds a member's key
+        return pl.DataFrame(schema={MEMBER_CODE: pl.UInt32, CITIZEN_CODE: index.frame.schema[CITIZEN_CODE]})
+    hashes, wanted = keys.get_column(_HASH), probe.get_column(_HASH)
+    k = hashes.search_sorted(wanted, side="left").clip(upper_bound=keys.height - 1)
+    found = hashes.gather(k) == wanted
+    start = keys.get_column(_START).gather(k).filter(found)
+    stop = start + keys.get_column(_LEN).gather(k).filter(found)
+    member, pos = _expand(probe.get_column(MEMBER_CODE).filter(found), start, stop)
+    row = index.rows[rule].get_column(_ROW).gather(pos)
     same = reduce(
         operator.and_,
         (
-            side.get_column(c).cast(index.frame.schema[c]).gather(member)
+            side.get_column(c).gather(member).cast(index.frame.schema[c])
             == index.frame.get_column(c).gather(row)
             for c in rule
         ),
@@ -104,13 +187,15 @@ def block_pairs(
 
 
 def vouched_codes(vouched: pl.DataFrame, index: CitizenIndex) -> pl.DataFrame:
-    """`cluster_pairs` as `row_id, CITIZEN_CODE` (pairs whose CCCD the extract lacks drop).
+    """`cluster_pairs` as `row_id, CITIZEN_CODE` (pairs whose CCCD the extract lacks drop),
+    sorted by row_id: `pair_codes` finds a chunk's rows in it by binary search.
 
     Records of one CCCD share its code (`citizen_index`), so only the vouched numbers are
     made unique, not the whole extract (30M citizens: a transient hash table of every CCCD)."""
     wanted = vouched.select(pl.col("candidate_cccd").alias("cccd")).unique()
     codes = index.frame.select("cccd", CITIZEN_CODE).join(wanted, on="cccd", how="semi").unique("cccd")
-    return vouched.join(codes, left_on="candidate_cccd", right_on="cccd").select("row_id", CITIZEN_CODE)
+    found = vouched.join(codes, left_on="candidate_cccd", right_on="cccd")
+    return found.select("row_id", CITIZEN_CODE).sort("row_id")
 
 
 def pair_codes(
@@ -121,18 +206,16 @@ def pair_codes(
 ) -> pl.DataFrame:
     """Union of the `rules`' pairs (each for the members meeting its condition) as
     `MEMBER_CODE` (row of `side`), `CITIZEN_CODE`, `match_key` (the first rule finding the
-    pair), sorted by member then citizen. `vouched` pairs (`vouched_codes`) get the key
-    after the last rule."""
+    pair), sorted by member then citizen. `vouched` pairs (`vouched_codes`, sorted by row_id)
+    get the key after the last rule."""
     per_rule = [
         block_pairs(side, index, rule, only).with_columns(pl.lit(i, dtype=pl.Int8).alias("match_key"))
         for i, (rule, only) in enumerate(rules)
     ]
     if vouched is not None:
-        per_rule.append(
-            vouched.join(side.select("row_id").with_row_index(MEMBER_CODE), on="row_id").select(
-                MEMBER_CODE, CITIZEN_CODE, pl.lit(len(rules), dtype=pl.Int8).alias("match_key")
-            )
-        )
+        member, pos = _equal_ranges(vouched.get_column("row_id"), side.get_column("row_id"))
+        found = pl.DataFrame([member.alias(MEMBER_CODE), vouched.get_column(CITIZEN_CODE).gather(pos)])
+        per_rule.append(found.with_columns(pl.lit(len(rules), dtype=pl.Int8).alias("match_key")))
     return (
         pl.concat(per_rule)
         .group_by(MEMBER_CODE, CITIZEN_CODE)

@@ -16,7 +16,7 @@ from dataclasses import replace
 import polars as pl
 
 from ddss.linkage import compare, level_labels, prepare_records, score
-from ddss.linkage.comparisons import FOLD_COLUMNS, TF_COUNT
+from ddss.linkage.comparisons import FOLD_COLUMNS, FULL_NAME, TF_COUNT, tf_tables
 from ddss.linkage.settings import LinkageSettings
 from ddss.names import split_name_exprs
 from ddss.reconcile.codes import CITIZEN_CODE, MEMBER_CODE
@@ -121,6 +121,37 @@ def name_reference(population: pl.LazyFrame | pl.DataFrame, linkage: LinkageSett
     return prepare_records(counts.with_columns(split_name_exprs("full_name")), linkage)
 
 
+def sorted_tf_tables(reference: pl.DataFrame, linkage: LinkageSettings) -> dict[str, pl.DataFrame]:
+    """`compare`'s term-frequency tables of `reference` (`tf_tables`), built once per run and
+    sorted by value, so a chunk picks its members' values by binary search (`_tf_for`)
+    instead of joining tables that grow with the extract (a row per distinct full name)."""
+    return {name: table.sort(_TF_VALUE) for name, table in tf_tables(reference, linkage).items()}
+
+
+_TF_VALUE = "_v"  # the value column of a `tf_tables` table
+
+
+def _tf_for(
+    left: pl.DataFrame, tables: dict[str, pl.DataFrame], linkage: LinkageSettings
+) -> dict[str, pl.DataFrame]:
+    """The rows of `tables` (`sorted_tf_tables`) for the values `left` holds: `compare`
+    looks frequencies up by the left record's value, so these rows give the same result."""
+    keys = {s.name: s.fold_column or s.column for s in linkage.comparisons if s.tf_adjust}
+    if linkage.full_name_tf:
+        keys[FULL_NAME] = linkage.full_name_tf
+    picked = {}
+    for name, key in keys.items():
+        table = tables[name]
+        if table.is_empty():
+            picked[name] = table
+            continue
+        sorted_values = table.get_column(_TF_VALUE)
+        values = left.get_column(key).drop_nulls().unique().cast(sorted_values.dtype)
+        at = sorted_values.search_sorted(values, side="left").clip(upper_bound=table.height - 1)
+        picked[name] = table.select(pl.all().gather(at.filter(sorted_values.gather(at) == values)))
+    return picked
+
+
 def search_prior(population_size: int) -> float:
     """Prior that a member and one citizen are the same person: each member is at most one
     of the citizens, so 1/N (members absent from the extract only make it smaller)."""
@@ -164,6 +195,7 @@ def engine_score(
     settings: ReconcileSettings,
     reference: pl.DataFrame,
     population_size: int,
+    tf: dict[str, pl.DataFrame],
 ) -> pl.DataFrame:
     """`match_weight`, `match_probability`, `evidence`, `explanation` from the linkage engine
     for `pairs` (`MEMBER_CODE` rows of `side`, `CITIZEN_CODE` rows of `citizens`, i.e.
@@ -172,15 +204,16 @@ def engine_score(
     Records are built once per member and citizen, not carried per pair.
 
     The m/u weights are the deduplication model's; only the prior is re-based to this
-    population (`search_prior`) and name frequencies come from `reference` (`name_reference`),
-    including the whole-name frequency that replaces the parts' (`full_name_tf`): agreeing
-    on a full name that many citizens share is weak evidence, on a rare one strong
-    (DOMAIN.md "Names"; hard profile, 100k rows: false matches 0.08 -> 0.05 % at the same bars).
+    population (`search_prior`) and name frequencies come from `tf` (`sorted_tf_tables` of
+    `reference`, `name_reference`), including the whole-name frequency that replaces the
+    parts' (`full_name_tf`): agreeing on a full name that many citizens share is weak
+    evidence, on a rare one strong (DOMAIN.md "Names"; hard profile, 100k rows: false
+    matches 0.08 -> 0.05 % at the same bars).
     """
     linkage = settings.linkage
     assert linkage is not None  # engine_ready() checked by the caller
     tuned = replace(linkage, prior=search_prior(population_size), unique_id=_ID)
-    left = _member_records(side, pairs)
+    left = prepare_records(_member_records(side, pairs), tuned)
     right = _citizen_records(citizens, pairs, reference)
     # Every pair column that is not a compared field rides along through compare/score.
     extra = [c for c in pairs.columns if not c.endswith(("_l", "_r"))]
@@ -188,7 +221,8 @@ def engine_score(
     candidates = pairs.select(
         pl.col(MEMBER_CODE).alias(f"{_ID}_l"), pl.col(CITIZEN_CODE).alias(f"{_ID}_r"), *extra
     )
-    scored = score(compare(left, right, candidates, tuned, id_column=_ID, tf_reference=reference), tuned)
+    compared = compare(left, right, candidates, tuned, id_column=_ID, tf=_tf_for(left, tf, tuned))
+    scored = score(compared, tuned)
     return scored.select(
         *extra,
         pl.col("match_weight").cast(pl.Float64),

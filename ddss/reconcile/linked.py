@@ -15,7 +15,7 @@ from ddss.reconcile import (
     ReconcileSettings,
     finish_reconcile,
     plan_reconcile,
-    search_plan,
+    search_all,
 )
 
 
@@ -71,6 +71,5 @@ def reconcile_linked(
 ) -> ReconcileResult:
     """Plan, search and finish in one process (the fanned-out asset runs the same three)."""
     plan = plan_linked(members, links, population, linkage_model=linkage_model, decisions=decisions)
-    settings = linked_settings(linkage_model)
-    scored = search_plan(plan, population, plan.search_side, settings=settings)
+    scored = search_all(plan, population, settings=linked_settings(linkage_model))
     return finish_linked(plan, scored, population, linkage_model=linkage_model)

@@ -13,18 +13,12 @@ import polars as pl
 
 from ddss import issues
 from ddss.keys import row_id_expr
+from ddss.reconcile.accept import PAIR_KEY, accept_links, sure_pairs, top_candidates
 from ddss.reconcile.engine import engine_ready, explain_expr, in_population_share
 from ddss.reconcile.exact import MATCH_COLUMNS, exact_matches, member_side, usable_cccd_expr
 from ddss.reconcile.repair import suggest_corrections
 from ddss.reconcile.scoring import ReconcileSettings, name_frequencies
-from ddss.reconcile.search import (
-    PAIR_KEY,
-    accept_links,
-    cluster_pairs,
-    search_pairs,
-    sure_pairs,
-    top_candidates,
-)
+from ddss.reconcile.search import PreparedSearch, cluster_pairs, prepare_search, score_search, search_pairs
 
 MATCH_STATUSES = ("matched", "matched_fuzzy", "mismatch", "not_found", "deceased", "no_cccd")
 CANDIDATE_COLUMNS = {
@@ -273,18 +267,38 @@ def batch_side(plan: ReconcilePlan, batches: pl.DataFrame, batch: int) -> pl.Dat
     return plan.search_side.join(units, on=list(WORK_UNIT), how="semi", nulls_equal=True)
 
 
+def prepare_plan_search(
+    plan: ReconcilePlan, population: pl.LazyFrame | pl.DataFrame, *, settings: ReconcileSettings | None = None
+) -> PreparedSearch:
+    """The citizen index and name reference for the whole search side, built once and saved
+    (`PreparedSearch.save`) so no batch rebuilds it from the extract."""
+    return prepare_search(plan.search_side, population, settings or ReconcileSettings(), plan.vouched)
+
+
 def search_plan(
     plan: ReconcilePlan,
-    population: pl.LazyFrame | pl.DataFrame,
+    prepared: PreparedSearch,
     members: pl.DataFrame,
     *,
     settings: ReconcileSettings | None = None,
 ) -> pl.DataFrame:
     """Scored search pairs for `members` (a subset of `plan.search_side`, whole members)."""
     settings = settings or ReconcileSettings()
-    vouched = plan.vouched.join(members.select("row_id"), on="row_id", how="semi")
+    return score_search(prepared, members, plan.rejected_pairs, settings, plan.name_tf, plan.in_population)
+
+
+def search_all(
+    plan: ReconcilePlan, population: pl.LazyFrame | pl.DataFrame, *, settings: ReconcileSettings | None = None
+) -> pl.DataFrame:
+    """The whole search side in one process, in chunks (`search.search_pairs`)."""
     return search_pairs(
-        members, population.lazy(), plan.rejected_pairs, settings, plan.name_tf, plan.in_population, vouched
+        plan.search_side,
+        population.lazy(),
+        plan.rejected_pairs,
+        settings or ReconcileSettings(),
+        plan.name_tf,
+        plan.in_population,
+        plan.vouched,
     )
 
 
@@ -373,5 +387,5 @@ def reconcile_members(
     """
     settings = settings or ReconcileSettings()
     plan = plan_reconcile(members, population, settings=settings, decisions=decisions)
-    scored = search_plan(plan, population, plan.search_side, settings=settings)
+    scored = search_all(plan, population, settings=settings)
     return finish_reconcile(plan, scored, population, settings=settings)

@@ -3,20 +3,35 @@
 About a third of members have none (DOMAIN.md: 66.35 % of Women's Union members have a
 CCCD). Candidates come from several strict blocking rules (union of pairs, Splink style),
 are scored by the deduplication engine (`engine.py`; `scoring.score_pairs` only when no
-trained linkage model is given), and only a one-to-one, clearly best link above a high
-threshold is accepted; the rest go to stewards as up to three candidates.
+trained linkage model is given); `accept.py` decides which are linked. The member-independent
+work (citizen index, name reference) is done once (`prepare_search`), then members are
+scored in parts (`score_search`), in one process or fanned out over several.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import polars as pl
 
-from ddss.reconcile.codes import CitizenIndex, citizen_index, pair_codes, vouched_codes, with_pair_fields
+from ddss.reconcile.accept import PAIR_KEY
+from ddss.reconcile.codes import (
+    CITIZEN_CODE,
+    MEMBER_CODE,
+    CitizenIndex,
+    citizen_index,
+    pair_codes,
+    vouched_codes,
+    with_pair_fields,
+)
 from ddss.reconcile.engine import (
     competing_posterior,
     engine_ready,
     engine_score,
     name_reference,
+    sorted_tf_tables,
     with_name_codes,
 )
 from ddss.reconcile.scoring import ReconcileSettings, probability_to_weight, score_pairs
@@ -34,8 +49,6 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
 # left blank) every rule above is empty. Their only block is the folded full name within the
 # commune; such a pair is accepted only by uniqueness (`unique_namesakes`), never by score.
 UNDATED_RULES: tuple[tuple[str, ...], ...] = (("name_key", "commune_code"),)
-
-PAIR_KEY = ("row_id", "candidate_cccd")
 
 
 def cluster_pairs(side: pl.DataFrame, anchors: pl.DataFrame) -> pl.DataFrame:
@@ -72,244 +85,6 @@ def candidate_pairs(
     return with_pair_fields(pair_codes(side, index, rules, vouched), side, index, fields=fields)
 
 
-def accept_bar(settings: ReconcileSettings) -> float:
-    """Probability from which a clear best candidate is linked (engine posterior or plain)."""
-    return settings.posterior_accept_probability if engine_ready(settings) else settings.accept_probability
-
-
-def unique_bar(settings: ReconcileSettings) -> float:
-    """Probability from which a unique namesake is linked (`unique_namesakes`)."""
-    if engine_ready(settings):
-        return settings.posterior_unique_accept_probability
-    return settings.unique_accept_probability
-
-
-UNIQUE_KEY = ("name_key", "birth_year", "commune_code")
-
-
-def unique_namesakes(
-    scored: pl.DataFrame, side: pl.DataFrame, population: pl.LazyFrame, settings: ReconcileSettings
-) -> pl.DataFrame:
-    """`row_id, candidate_cccd` pairs acceptable by uniqueness rather than by score.
-
-    A member recorded with a year only (DOMAIN.md "Ngày sinh / Năm sinh": dates "or year
-    only") cannot out-score the acceptance bar on name, year and commune alone, although the
-    population file can settle it: when exactly one citizen in the whole extract has this
-    folded full name, birth year and commune, a member with the same three is either that
-    citizen or absent from the extract. So the pair is accepted when, in addition:
-    - the score's own posterior is at least `unique_bar` (0.985 with the engine; the share of
-      members absent from the extract keeps the rest risky: measured below),
-    - the member's only candidate above the steward floor is this citizen,
-    - nothing recorded disagrees (full birth dates, when both sides have one, are equal;
-      sex likewise: a citizen recorded with a year only does not conflict);
-    - the usual one-to-one check passes (no other member of the org claims the citizen).
-    Namesakes are common (DOMAIN.md "Names"), so a name alone never suffices: a second
-    citizen with the same name, year and commune, or a second candidate, sends it to review.
-    A member with no birth year at all is held to the only citizen with this folded name in
-    the commune, whose full name must also equal the member's as written (a name typed
-    without diacritics folds from several names). Measured on the hard profile (search
-    path scored with the full-name term frequency, so a common name weighs little): the
-    posterior is calibrated (0.95-0.98: 4-5 % of such links are members absent from the
-    extract, at 1M rows); a bar of 0.985 gave recall 98.1 %, false-match rate 0.08 % at
-    100k rows (0.98: 98.2 %, 0.09 %; 0.99: 97.8 %, 0.10 %) and 0.09 % at 1M rows.
-    """
-    floor = probability_to_weight(settings.candidate_probability)
-    lone = (
-        scored.filter(pl.col("match_weight") >= floor)
-        .filter(~pl.col("row_id").is_duplicated())
-        .filter(pl.col("match_probability") >= unique_bar(settings))
-        .select("row_id", "candidate_cccd")
-    )
-    members = side.select("row_id", *UNIQUE_KEY, "full_name", "birth_date", "sex")
-    dated = members.filter(pl.col("birth_year").is_not_null())
-    undated = members.filter(pl.col("birth_year").is_null())
-    found = [
-        _unique_on(lone, dated, population, UNIQUE_KEY, UNIQUE_KEY),
-        _unique_on(lone, undated, population, UNDATED_KEY, (*UNDATED_KEY, "full_name")),
-    ]
-    return pl.concat(found)
-
-
-UNDATED_KEY = ("name_key", "commune_code")
-
-
-def _unique_on(
-    lone: pl.DataFrame,
-    members: pl.DataFrame,
-    population: pl.LazyFrame,
-    key_cols: tuple[str, ...],
-    agree_on: tuple[str, ...],
-) -> pl.DataFrame:
-    """Lone pairs whose citizen is the only one in the extract with the member's `key_cols`,
-    equal on `agree_on`, and whose recorded birth date and sex do not disagree."""
-    key = list(key_cols)
-    same = list(dict.fromkeys((*key, *agree_on)))
-    citizens = population.select("cccd", *same, "birth_date", "sex").drop_nulls(key)
-    wanted = lone.lazy().select("candidate_cccd").unique()
-    # Counted among the citizens holding a lone pair's member's key only, not the whole
-    # extract (a citizen with another key fails `agree` below): the keys come from the
-    # members, so the extract is scanned once, not once more to find the candidates' keys.
-    schema = citizens.collect_schema()
-    keys = (
-        lone.join(members, on="row_id")
-        .select(pl.col(c).cast(schema[c]) for c in key)
-        .drop_nulls()
-        .unique()
-        .lazy()
-    )
-    unique = (
-        citizens.join(keys, on=key, how="semi")
-        .filter(pl.len().over(key) == 1)
-        .join(wanted, left_on="cccd", right_on="candidate_cccd", how="semi")
-        .collect()
-        .rename({c: f"{c}_r" for c in (*same, "birth_date", "sex")})
-    )
-    agree = pl.all_horizontal(pl.col(c) == pl.col(f"{c}_r") for c in same).fill_null(False)
-    # a value missing on either side (a citizen recorded with a year only, too) is no conflict
-    no_conflict = pl.all_horizontal(
-        pl.col(c).is_null() | pl.col(f"{c}_r").is_null() | (pl.col(c) == pl.col(f"{c}_r"))
-        for c in ("birth_date", "sex")
-    )
-    return (
-        lone.join(members.select("row_id", *same, "birth_date", "sex"), on="row_id")
-        .join(unique, left_on="candidate_cccd", right_on="cccd")
-        .filter(agree & no_conflict.fill_null(False))
-        .select("row_id", "candidate_cccd")
-    )
-
-
-def sure_pairs(
-    scored: pl.DataFrame,
-    side: pl.DataFrame,
-    population: pl.LazyFrame,
-    settings: ReconcileSettings,
-    *,
-    vouched: pl.DataFrame,
-    not_found: pl.DataFrame,
-) -> pl.DataFrame:
-    """`row_id, candidate_cccd` pairs `accept_links` may take below the threshold.
-
-    - `unique_namesakes`, except for a member whose own CCCD is not in the extract at all
-      (`not_found`): a well-formed number the extract lacks is evidence the person is not
-      in it (DOMAIN.md, CCCD: a typo is one keystroke from the real number, which is then
-      suggested as a correction). Hard profile, 100k rows: 3 of the 17 false matches were
-      such members, 3 of 46 of their unique-namesake links.
-    - `vouched_links`: the person's other row holds this citizen's CCCD.
-    A correction suggestion's citizen is not taken as sure: year and sex are encoded in the
-    number (DOMAIN.md, CCCD), so a one-digit variant agrees on them by construction and only
-    the name is left to tell a stranger apart (no gain on the hard profile; more false
-    links on the synthetic bench). It stays a suggestion for the steward.
-    """
-    unique = unique_namesakes(scored, side, population, settings).join(not_found, on="row_id", how="anti")
-    return pl.concat([unique, vouched_links(scored, vouched, settings)]).unique()
-
-
-def _position_in_member() -> pl.Expr:
-    """0-based position of a row among its member's rows in a frame sorted by row_id: the
-    same as `int_range().over("row_id")`, without a window over a string key (~1 s per
-    450k pairs at 1M members)."""
-    i = pl.int_range(pl.len(), dtype=pl.Int64)
-    start = pl.col("row_id").ne_missing(pl.col("row_id").shift(1))
-    return i - pl.when(start).then(i).forward_fill()
-
-
-def accept_links(
-    scored: pl.DataFrame,
-    claims: pl.DataFrame,
-    settings: ReconcileSettings,
-    unique: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """One-to-one links: a member's clear best candidate, not claimed by another member.
-
-    `claims` (org, claimant, candidate_cccd, match_weight) are links already fixed (exact
-    path, steward decisions); they outrank any search link. Ties go to review, never a guess.
-    `unique` (from `unique_namesakes`) are pairs accepted below the threshold by uniqueness.
-    """
-    threshold = probability_to_weight(accept_bar(settings))
-    if unique is not None and unique.height:
-        scored = scored.join(
-            unique.select(*PAIR_KEY).with_columns(_unique=pl.lit(True)), on=list(PAIR_KEY), how="left"
-        ).with_columns(pl.col("_unique").fill_null(False))
-    else:
-        scored = scored.with_columns(_unique=pl.lit(False))
-    # A sure pair (unique namesake, vouched by the cluster) ranks first for its member.
-    ranked = scored.sort(
-        ["row_id", "_unique", "match_weight", "candidate_cccd"], descending=[False, True, True, False]
-    ).with_columns(
-        pl.when(pl.col("row_id").eq_missing(pl.col("row_id").shift(-1)))
-        .then(pl.col("match_weight").shift(-1))
-        .alias("_next"),
-        _position_in_member().alias("_rank"),
-    )
-    best = ranked.filter(
-        (pl.col("_rank") == 0)
-        & (
-            pl.col("_unique")
-            | (
-                (pl.col("match_weight") >= threshold)
-                & (
-                    pl.col("_next").is_null()
-                    | (pl.col("match_weight") - pl.col("_next") >= settings.accept_margin_log2)
-                )
-            )
-        )
-    )
-    # No citizen claimed by two members of the same org: strongest claimant wins by a margin.
-    # Only the citizens some best link names can be contested (a fixed claim on any other
-    # citizen contests nothing here).
-    rival = claims.filter(pl.col("candidate_cccd").is_in(best.get_column("candidate_cccd").implode()))
-    all_claims = pl.concat(
-        [
-            best.select("org", "claimant", "candidate_cccd", "match_weight"),
-            rival.select("org", "claimant", "candidate_cccd", pl.col("match_weight").cast(pl.Float64)),
-        ]
-    )
-    per_claimant = all_claims.group_by("org", "candidate_cccd", "claimant").agg(pl.col("match_weight").max())
-    # Rows keep their order within a group: sorted once, the first is the strongest claimant
-    # (a tie for the top fails the margin below, whoever is first).
-    contest = (
-        per_claimant.sort("match_weight", descending=True)
-        .group_by("org", "candidate_cccd")
-        .agg(
-            pl.col("claimant").first().alias("_winner"),
-            pl.col("match_weight").first().alias("_top"),
-            pl.col("match_weight").get(1, null_on_oob=True).alias("_second"),
-        )
-    )
-    return (
-        best.join(contest, on=["org", "candidate_cccd"], how="left", nulls_equal=True)
-        .filter(
-            (pl.col("claimant") == pl.col("_winner"))
-            & (
-                pl.col("_second").is_null()
-                | (pl.col("_top") - pl.col("_second") >= settings.accept_margin_log2)
-            )
-        )
-        .drop("_next", "_rank", "_winner", "_top", "_second", "_unique", "explanation", strict=False)
-    )
-
-
-def top_candidates(
-    scored: pl.DataFrame, exclude_rows: pl.DataFrame, settings: ReconcileSettings
-) -> pl.DataFrame:
-    """Up to `max_candidates` citizens per member not linked automatically, for stewards."""
-    floor = probability_to_weight(settings.candidate_probability)
-    return (
-        scored.join(exclude_rows.select("row_id"), on="row_id", how="anti")
-        .filter(pl.col("match_weight") >= floor)
-        .sort(["row_id", "match_weight", "candidate_cccd"], descending=[False, True, False])
-        .with_columns((_position_in_member() + 1).cast(pl.Int8).alias("rank"))
-        .filter(pl.col("rank") <= settings.max_candidates)
-        .select(
-            "row_id",
-            "candidate_cccd",
-            pl.col("match_probability").alias("score"),
-            "rank",
-            "explanation",
-        )
-    )
-
-
 # Members scored per chunk: memory grows with the chunk, not with the member count.
 SEARCH_CHUNK_ROWS = 250_000
 # A member's candidates grow with the extract (more namesakes per blocking key): hard
@@ -340,6 +115,101 @@ SCORED_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class PreparedSearch:
+    """The member-independent part of the search path (`prepare_search`), built once per run
+    and shared by every part scored (`score_search`), in this process or, saved, in others:
+    the citizen index (with `NAME_CODE` under the engine), the extract's size, the name
+    reference and its sorted term-frequency tables (engine only) and the vouched pairs."""
+
+    index: CitizenIndex
+    size: int
+    reference: pl.DataFrame | None = None
+    tf: dict[str, pl.DataFrame] = field(default_factory=dict)
+    vouched: pl.DataFrame | None = None
+
+    def save(self, folder: Path) -> None:
+        """Parquet files plus `search.json` (the scalars and which frames exist)."""
+        self.index.save(folder / "index")
+        frames = {"reference": self.reference, "vouched": self.vouched}
+        frames |= {f"tf_{name}": table for name, table in self.tf.items()}
+        for name, frame in frames.items():
+            if frame is not None:
+                frame.write_parquet(folder / f"{name}.parquet")
+        meta = {
+            "size": self.size,
+            "tf": list(self.tf),
+            "frames": [n for n, f in frames.items() if f is not None],
+        }
+        (folder / "search.json").write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, folder: Path) -> PreparedSearch:
+        meta = json.loads((folder / "search.json").read_text())
+        frames = {name: pl.read_parquet(folder / f"{name}.parquet") for name in meta["frames"]}
+        tf = {name: frames[f"tf_{name}"] for name in meta["tf"]}
+        index = CitizenIndex.load(folder / "index")
+        return cls(index, meta["size"], frames.get("reference"), tf, frames.get("vouched"))
+
+
+def prepare_search(
+    side: pl.DataFrame,
+    population: pl.LazyFrame | pl.DataFrame,
+    settings: ReconcileSettings,
+    vouched: pl.DataFrame | None = None,
+) -> PreparedSearch:
+    """Index the extract for the members of `side` (every member any part will hold),
+    and, with a trained engine, the name reference; `vouched` from `cluster_pairs`."""
+    index = search_index(population, side)
+    size = int(population.lazy().select(pl.len()).collect().item())
+    codes = None if vouched is None else vouched_codes(vouched, index)
+    if not engine_ready(settings):
+        return PreparedSearch(index, size, vouched=codes)
+    assert settings.linkage is not None  # engine_ready
+    reference = name_reference(population, settings.linkage)
+    index = CitizenIndex(with_name_codes(index.frame, reference), index.keys, index.rows)
+    return PreparedSearch(index, size, reference, sorted_tf_tables(reference, settings.linkage), codes)
+
+
+def score_search(
+    prepared: PreparedSearch,
+    part: pl.DataFrame,
+    excluded: pl.DataFrame,
+    settings: ReconcileSettings,
+    name_tf: pl.DataFrame | None = None,
+    in_population: float = 0.9,
+) -> pl.DataFrame:
+    """Scored candidate pairs of `part` (whole members of the side `prepared` was built for)
+    at or above the steward floor, minus pairs a steward rejected (`excluded`);
+    `SCORED_COLUMNS` only, sorted by the member's row in `part`, then by citizen (its first
+    record in the extract). A member's pairs are all scored together, so any split of the
+    side into parts gives the same pairs and scores (the competing posterior is per member).
+
+    in_population: prior share of members present in the extract (`in_population_share`).
+    Pairs under the floor are dropped: no step uses them (a best pair that clears the
+    threshold beats one under the floor by more than the acceptance margin, and stewards
+    see only pairs above it).
+    """
+    floor = probability_to_weight(settings.candidate_probability)
+    pairs = candidate_pairs(part, prepared.index, prepared.vouched, fields=prepared.reference is None)
+    if excluded.height:
+        pairs = pairs.join(excluded, on=list(PAIR_KEY), how="anti")
+    order = [MEMBER_CODE, CITIZEN_CODE]
+    if prepared.reference is not None:
+        citizens = prepared.index.frame
+        scored = engine_score(pairs, part, citizens, settings, prepared.reference, prepared.size, prepared.tf)
+        # in pair order before the posterior sums a member's odds: the same float sum
+        # whatever order the joins left (it depends on table sizes), part or process
+        scored = competing_posterior(scored.sort(order), in_population)
+    else:
+        scored = (
+            score_pairs(pairs, settings, name_tf)
+            .with_columns((pl.col("match_weight") - settings.prior_log2).alias("evidence"))
+            .sort(order)
+        )
+    return scored.filter(pl.col("match_weight") >= floor).select(SCORED_COLUMNS)
+
+
 def search_pairs(
     side: pl.DataFrame,
     population: pl.LazyFrame,
@@ -350,58 +220,16 @@ def search_pairs(
     vouched: pl.DataFrame | None = None,
     chunk_rows: int = SEARCH_CHUNK_ROWS,
 ) -> pl.DataFrame:
-    """Scored candidate pairs for `side` at or above the steward floor, minus pairs a
-    steward rejected (`excluded`); `SCORED_COLUMNS` only.
+    """`score_search` of the whole `side`, `chunk_rows` members at a time (`_chunk_rows`):
+    memory follows the chunk; rows in `side` order (see `score_search`).
 
-    in_population: prior share of members present in the extract (`in_population_share`);
     vouched: extra pairs from the member's own cluster (`cluster_pairs`).
-    Members are scored in chunks of at most `chunk_rows` (`_chunk_rows`; a member's pairs
-    never straddle two, so the competing posterior is unchanged). Pairs under the floor
-    are dropped: no step uses them (a best pair that clears the threshold beats one under the floor by more
-    than the acceptance margin, and stewards see only pairs above it).
     """
-    floor = probability_to_weight(settings.candidate_probability)
-    index = search_index(population, side)
-    reference = (
-        name_reference(population, settings.linkage) if settings.linkage and engine_ready(settings) else None
-    )
-    citizens = index.frame if reference is None else with_name_codes(index.frame, reference)
-    size = int(population.lazy().select(pl.len()).collect().item())
-    codes = None if vouched is None else vouched_codes(vouched, index)
-    chunks = []
-    step = _chunk_rows(chunk_rows, size)
-    for start in range(0, max(side.height, 1), step):
-        part = side.slice(start, step)
-        pairs = candidate_pairs(part, index, codes, fields=reference is None)
-        if excluded.height:
-            pairs = pairs.join(excluded, on=list(PAIR_KEY), how="anti")
-        if reference is not None:
-            scored = engine_score(pairs, part, citizens, settings, reference, size)
-            scored = competing_posterior(scored, in_population)
-        else:
-            scored = score_pairs(pairs, settings, name_tf).with_columns(
-                (pl.col("match_weight") - settings.prior_log2).alias("evidence")
-            )
-        chunks.append(scored.filter(pl.col("match_weight") >= floor).select(SCORED_COLUMNS))
-    return pl.concat(chunks)
-
-
-def vouched_links(scored: pl.DataFrame, vouched: pl.DataFrame, settings: ReconcileSettings) -> pl.DataFrame:
-    """`vouched` pairs (`cluster_pairs`) whose own fields support the link: accepted like
-    `unique_namesakes` pairs, below the threshold (the person's other row holds this
-    citizen's CCCD), subject to the one-to-one check.
-
-    The row's own data must still prefer this citizen over its namesakes and over "not in
-    the extract" (posterior ≥ `cluster_accept_probability`): two namesakes with the same
-    year in one commune are what the deduplication itself cannot tell apart (DOMAIN.md
-    "Names"), so a cluster joining them vouches for nothing. Measured on the hard profile,
-    100k rows: of the vouched links the posterior floor of 0.5 let through, 21 of 49 at
-    0.45–0.5 were wrong, 5 of 179 above 0.6."""
-    return (
-        scored.join(vouched.select(*PAIR_KEY), on=list(PAIR_KEY), how="semi")
-        .filter(
-            (pl.col("evidence") >= settings.cluster_min_evidence_log2)
-            & (pl.col("match_probability") >= settings.cluster_accept_probability)
-        )
-        .select(*PAIR_KEY)
+    prepared = prepare_search(side, population, settings, vouched)
+    step = _chunk_rows(chunk_rows, prepared.size)
+    return pl.concat(
+        [
+            score_search(prepared, side.slice(start, step), excluded, settings, name_tf, in_population)
+            for start in range(0, max(side.height, 1), step)
+        ]
     )

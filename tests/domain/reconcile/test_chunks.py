@@ -70,7 +70,7 @@ def test_vouched_codes_use_the_first_record_of_a_cccd_listed_twice():
     frame = pl.DataFrame(
         {"cccd": ["001", "002", "001", "003"], CITIZEN_CODE: pl.Series([0, 1, 0, 3], dtype=pl.UInt32)}
     )
-    index = CitizenIndex(frame, {})
+    index = CitizenIndex(frame, {}, {})
     vouched = pl.DataFrame({"row_id": ["a", "b", "c"], "candidate_cccd": ["001", "009", "003"]})
     got = vouched_codes(vouched, index).sort("row_id")
     assert got.to_dict(as_series=False) == {"row_id": ["a", "c"], CITIZEN_CODE: [0, 3]}

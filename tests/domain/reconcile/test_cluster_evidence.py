@@ -14,8 +14,9 @@ from polars.testing import assert_frame_equal
 from reconcile_data import make_members, population_lf
 
 from ddss.reconcile import ReconcileSettings, reconcile_members
+from ddss.reconcile.accept import sure_pairs
 from ddss.reconcile.exact import member_side
-from ddss.reconcile.search import cluster_pairs, search_pairs, sure_pairs
+from ddss.reconcile.search import cluster_pairs, search_pairs
 
 # Two citizens share name, date and commune (079190000006/7 differ by commune only); this
 # one is the only "Đặng Thị Hạnh" born 1970 in commune 26734.

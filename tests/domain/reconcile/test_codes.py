@@ -13,15 +13,10 @@ from polars.testing import assert_frame_equal
 from reconcile_data import CITIZENS, citizens_frame, make_members, members_frame
 
 from ddss.reconcile import codes
+from ddss.reconcile.accept import _position_in_member
 from ddss.reconcile.exact import member_side
 from ddss.reconcile.population import normalise_population
-from ddss.reconcile.search import (
-    BLOCKING_RULES,
-    UNDATED_RULES,
-    _position_in_member,
-    candidate_pairs,
-    search_index,
-)
+from ddss.reconcile.search import BLOCKING_RULES, UNDATED_RULES, candidate_pairs, search_index
 
 # The first citizen listed again with another name: its first record speaks for the CCCD,
 # but the second still blocks with its own keys (as a plain join on the extract does).
@@ -83,7 +78,7 @@ def test_index_keeps_only_keys_members_hold() -> None:
     side, population = _side(), _population()
     full = search_index(population)
     held = search_index(population, side.head(1))
-    assert sum(b.height for b in held.blocks.values()) < sum(b.height for b in full.blocks.values())
+    assert sum(b.height for b in held.rows.values()) < sum(b.height for b in full.rows.values())
 
 
 def test_position_in_member_equals_the_window() -> None:

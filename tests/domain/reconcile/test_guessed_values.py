@@ -14,7 +14,7 @@ from test_engine import _trained
 
 from ddss import issues
 from ddss.reconcile import ReconcileSettings, reconcile_members
-from ddss.reconcile.engine import engine_score, name_reference, with_name_codes
+from ddss.reconcile.engine import engine_score, name_reference, sorted_tf_tables, with_name_codes
 from ddss.reconcile.exact import member_side
 from ddss.reconcile.search import candidate_pairs, search_index
 
@@ -41,7 +41,8 @@ def _evidence(row: dict, settings: ReconcileSettings) -> float:
     ref = name_reference(population_lf(), settings.linkage)
     pairs = _pairs(row)
     citizens = with_name_codes(index.frame, ref)
-    return engine_score(pairs, side, citizens, settings, ref, 8)["evidence"].item()
+    tf = sorted_tf_tables(ref, settings.linkage)
+    return engine_score(pairs, side, citizens, settings, ref, 8, tf)["evidence"].item()
 
 
 @pytest.mark.parametrize(

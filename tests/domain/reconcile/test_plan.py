@@ -19,10 +19,12 @@ from ddss.reconcile import (
     finish_reconcile,
     load_population,
     plan_reconcile,
+    prepare_plan_search,
     reconcile_members,
     search_batches,
     search_plan,
 )
+from ddss.reconcile.search import PreparedSearch
 from ddss.synth import generate
 
 
@@ -56,11 +58,14 @@ def test_fanned_out_run_equals_one_run(linked, tmp_path: Path):
     members, population, settings = linked
     whole = reconcile_members(members, population, settings=settings)
 
-    save_frames(plan_reconcile(members, population, settings=settings), tmp_path / "plan")
+    plan = plan_reconcile(members, population, settings=settings)
+    save_frames(plan, tmp_path / "plan")
+    prepare_plan_search(plan, population, settings=settings).save(tmp_path / "search")
     plan = load_frames(ReconcilePlan, tmp_path / "plan")
+    prepared = PreparedSearch.load(tmp_path / "search")
     batches = search_batches(plan, max_rows=60)
     scored = [
-        search_plan(plan, population, batch_side(plan, batches, b), settings=settings)
+        search_plan(plan, prepared, batch_side(plan, batches, b), settings=settings)
         for b in reversed(batches["batch"].unique().to_list())  # any order
     ]
     fanned = finish_reconcile(plan, pl.concat(scored), population, settings=settings)

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from ddss.reconcile import ReconcileSettings
-from ddss.reconcile.search import accept_links, candidate_pairs, search_index, unique_namesakes
+from ddss.reconcile.accept import accept_links, unique_namesakes
+from ddss.reconcile.search import candidate_pairs, search_index
 
 SETTINGS = ReconcileSettings()
 KEY = {
