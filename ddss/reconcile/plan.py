@@ -189,7 +189,7 @@ class ReconcilePlan:
     in another process or on another machine, before `finish_reconcile` puts them together.
     """
 
-    side: pl.DataFrame
+    side: pl.DataFrame  # every row, `_FINISH_COLUMNS` only
     exact: pl.DataFrame
     search_side: pl.DataFrame
     vouched: pl.DataFrame
@@ -230,7 +230,7 @@ def plan_reconcile(
         side.select("row_id", "person"), on="row_id"
     )
     return ReconcilePlan(
-        side=side,
+        side=side.select(_FINISH_COLUMNS),
         exact=exact,
         search_side=search_side,
         vouched=cluster_pairs(search_side, anchors.select("person", "matched_cccd")),
@@ -241,6 +241,11 @@ def plan_reconcile(
         name_tf=None if engine_ready(settings) else name_frequencies(pop),
         in_population=in_population_share(exact),
     )
+
+
+_FINISH_COLUMNS = ("row_id", "org", "claimant", "cccd", "cccd_status")
+"""What the finish reads of every member row; a searched row's fields are in `search_side`
+(10M rows: the comparison fields of every member would cost ~2.6 GiB more)."""
 
 
 def _retry(exact: pl.DataFrame) -> pl.DataFrame:
@@ -344,7 +349,7 @@ def finish_reconcile(
 
     latest = plan.latest
     rejected_fixes = latest.filter((pl.col("kind") == "cccd_correction") & (pl.col("decision") == "reject"))
-    corrections = suggest_corrections(side, pop, _retry(exact), settings).join(
+    corrections = suggest_corrections(plan.search_side, pop, _retry(exact), settings).join(
         rejected_fixes.select("row_id", pl.col("value").alias("suggested_cccd")),
         on=["row_id", "suggested_cccd"],
         how="anti",
