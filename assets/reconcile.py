@@ -18,7 +18,14 @@ from assets._metadata import counts_json, stage_metadata
 from assets.settings import DdssSettings
 from ddss.config import private_dir
 from ddss.frames import load_frames, save_frames
-from ddss.reconcile import ReconcilePlan, batch_side, prepare_plan_search, search_batches, search_plan
+from ddss.reconcile import (
+    ReconcilePlan,
+    batch_numbers,
+    batch_side,
+    prepare_plan_search,
+    search_batches,
+    search_plan,
+)
 from ddss.reconcile.linked import finish_linked, linked_settings, plan_linked
 from ddss.reconcile.search import PreparedSearch
 
@@ -59,7 +66,7 @@ def reconcile_plan(
         f"units, {batches['batch'].n_unique()} batches"
     )
     yield dg.Output(str(folder), "plan_dir", metadata={"units": batches.height})
-    for batch in batches["batch"].unique().sort():
+    for batch in batch_numbers(batches):
         yield dg.DynamicOutput(int(batch), output_name="batch", mapping_key=f"batch_{batch:04d}")
 
 
@@ -99,9 +106,8 @@ def reconcile_finish(
 ) -> Iterator[dg.Output]:
     folder = Path(plan_dir)
     plan = load_frames(ReconcilePlan, folder / _PLAN)
-    pairs = pl.concat([pl.read_parquet(p) for p in scored]) if scored else pl.DataFrame()
+    pairs = pl.concat([pl.read_parquet(p) for p in scored])  # batch_numbers: never empty
     result = finish_linked(plan, pairs, population, linkage_model=linkage_model)
-    shutil.rmtree(folder)
     statuses = dict(result.matches.group_by("match_status").len().iter_rows())
     yield dg.Output(
         result.matches,
@@ -113,6 +119,7 @@ def reconcile_finish(
     )
     yield dg.Output(result.candidates, "match_candidates", metadata=stage_metadata(result.candidates))
     yield dg.Output(result.corrections, "cccd_corrections", metadata=stage_metadata(result.corrections))
+    shutil.rmtree(folder)  # after the outputs are stored: a failed store can be retried
 
 
 @dg.graph_multi_asset(

@@ -253,17 +253,23 @@ def _retry(exact: pl.DataFrame) -> pl.DataFrame:
 
 
 WORK_UNIT = ("org", "province_code")
-"""The unit of work of a fanned-out run: one org in one province (DOMAIN.md: chi hội report
-up through the commune and province, and stewards review per org × province)."""
+"""The unit of work of a fanned-out run: one org in one province (DOMAIN.md: records are kept
+in a central / province / commune system; stewards review per org × province)."""
 
 
 def search_batches(plan: ReconcilePlan, max_rows: int) -> pl.DataFrame:
     """`org, province_code, rows, batch`: the search side's org × province units, packed in
-    key order into batches of about `max_rows` members (a unit is never split; one larger
-    than `max_rows` is a batch of its own), so a step's fixed cost is paid per batch."""
+    key order into batches of about `max_rows` members (a unit is never split, so a batch
+    holding a large unit is larger), so a step's fixed cost is paid per batch."""
     units = plan.search_side.group_by(WORK_UNIT).agg(pl.len().alias("rows")).sort(WORK_UNIT, nulls_last=True)
     before = pl.col("rows").cum_sum() - pl.col("rows")
     return units.with_columns((before // max(max_rows, 1)).rank("dense").cast(pl.Int32).sub(1).alias("batch"))
+
+
+def batch_numbers(batches: pl.DataFrame) -> list[int]:
+    """The batches to run, at least one: with nothing to search, the one empty batch still
+    gives the finish its (empty) scored pairs with their columns."""
+    return batches.get_column("batch").unique().sort().to_list() or [0]
 
 
 def batch_side(plan: ReconcilePlan, batches: pl.DataFrame, batch: int) -> pl.DataFrame:

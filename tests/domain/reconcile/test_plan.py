@@ -3,6 +3,7 @@ trip through files, as it does between Dagster steps)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +16,7 @@ from ddss.normalise import normalise_members
 from ddss.reconcile import (
     ReconcilePlan,
     ReconcileSettings,
+    batch_numbers,
     batch_side,
     finish_reconcile,
     load_population,
@@ -24,6 +26,7 @@ from ddss.reconcile import (
     search_batches,
     search_plan,
 )
+from ddss.reconcile.exact import usable_cccd_expr
 from ddss.reconcile.search import PreparedSearch
 from ddss.synth import generate
 
@@ -66,7 +69,7 @@ def test_fanned_out_run_equals_one_run(linked, tmp_path: Path):
     batches = search_batches(plan, max_rows=60)
     scored = [
         search_plan(plan, prepared, batch_side(plan, batches, b), settings=settings)
-        for b in reversed(batches["batch"].unique().to_list())  # any order
+        for b in reversed(batch_numbers(batches))  # any order
     ]
     fanned = finish_reconcile(plan, pl.concat(scored), population, settings=settings)
 
@@ -76,3 +79,21 @@ def test_fanned_out_run_equals_one_run(linked, tmp_path: Path):
     assert fanned.candidates.equals(whole.candidates)
     assert fanned.corrections.equals(whole.corrections)
     assert fanned.summary == whole.summary
+
+
+def test_nothing_to_search_still_runs_one_empty_batch(linked):
+    members, population, settings = linked
+    usable = members.filter(usable_cccd_expr())
+    whole = reconcile_members(usable, population, settings=settings)
+    plan = plan_reconcile(usable, population, settings=settings)
+    plan = replace(plan, search_side=plan.search_side.clear(), vouched=plan.vouched.clear())
+    batches = search_batches(plan, max_rows=60)
+
+    assert batches.is_empty() and batch_numbers(batches) == [0]
+    prepared = prepare_plan_search(plan, population, settings=settings)
+    scored = search_plan(plan, prepared, batch_side(plan, batches, 0), settings=settings)
+    finished = finish_reconcile(plan, scored, population, settings=settings)
+    assert finished.matches.height == usable.height
+    # only the search path is skipped: CCCD matches are those of the full run
+    matched = pl.col("match_status") == "matched"
+    assert finished.matches.filter(matched)["row_id"].equals(whole.matches.filter(matched)["row_id"])
