@@ -136,6 +136,13 @@ def citizen_index(
     return CitizenIndex(frame, keys, rows)
 
 
+def find_sorted(ordered: pl.Series, wanted: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """For each `wanted` value, a position in `ordered` (sorted, not empty) and whether the
+    value is there: one binary search per value, never a pass over `ordered`."""
+    at = ordered.search_sorted(wanted, side="left").clip(upper_bound=len(ordered) - 1)
+    return at, ordered.gather(at) == wanted
+
+
 def _expand(at: pl.Series, lo: pl.Series, hi: pl.Series) -> tuple[pl.Series, pl.Series]:
     """`(at[k], j)` for every `lo[k] <= j < hi[k]` (the first named as `at`)."""
     hits = (
@@ -168,9 +175,7 @@ def block_pairs(
     keys = index.keys[rule]
     if keys.is_empty():  # no citizen holds a member's key
         return pl.DataFrame(schema={MEMBER_CODE: pl.UInt32, CITIZEN_CODE: index.frame.schema[CITIZEN_CODE]})
-    hashes, wanted = keys.get_column(_HASH), probe.get_column(_HASH)
-    k = hashes.search_sorted(wanted, side="left").clip(upper_bound=keys.height - 1)
-    found = hashes.gather(k) == wanted
+    k, found = find_sorted(keys.get_column(_HASH), probe.get_column(_HASH))
     start = keys.get_column(_START).gather(k).filter(found)
     stop = start + keys.get_column(_LEN).gather(k).filter(found)
     member, pos = _expand(probe.get_column(MEMBER_CODE).filter(found), start, stop)

@@ -19,7 +19,7 @@ from ddss.linkage import compare, level_labels, prepare_records, score
 from ddss.linkage.comparisons import FOLD_COLUMNS, FULL_NAME, TF_COUNT, tf_tables
 from ddss.linkage.settings import LinkageSettings
 from ddss.names import split_name_exprs
-from ddss.reconcile.codes import CITIZEN_CODE, MEMBER_CODE
+from ddss.reconcile.codes import CITIZEN_CODE, MEMBER_CODE, find_sorted
 from ddss.reconcile.exact import own_evidence_exprs
 from ddss.reconcile.scoring import ReconcileSettings
 
@@ -146,9 +146,10 @@ def _tf_for(
             picked[name] = table
             continue
         sorted_values = table.get_column(_TF_VALUE)
-        values = left.get_column(key).drop_nulls().unique().cast(sorted_values.dtype)
-        at = sorted_values.search_sorted(values, side="left").clip(upper_bound=table.height - 1)
-        picked[name] = table.select(pl.all().gather(at.filter(sorted_values.gather(at) == values)))
+        at, found = find_sorted(
+            sorted_values, left.get_column(key).drop_nulls().unique().cast(sorted_values.dtype)
+        )
+        picked[name] = table.select(pl.all().gather(at.filter(found)))
     return picked
 
 
