@@ -223,6 +223,25 @@ def _anchor_ids(
     return per.select(*unit, pl.concat(hashed).alias("_cluster_id"), "_rank", "_size")
 
 
+def _inverse(order: pl.Series) -> pl.Series:
+    """Each row's position in `order` (a permutation): the ordinal rank without sorting the
+    strings a second time (10M row ids: one sort instead of two)."""
+    n = len(order)
+    return pl.zeros(n, pl.UInt32, eager=True).scatter(order, pl.int_range(n, dtype=pl.UInt32, eager=True))
+
+
+def _equality_codes(values: pl.Series) -> pl.Series:
+    """Integers equal exactly when the strings are (nulls stay null): digit strings of one
+    length (CCCDs) are their own number, anything else is ranked (a sort of every string)."""
+    held = values.drop_nulls()
+    width = held.str.len_bytes()
+    if held.is_empty() or (
+        width.min() == width.max() and width.max() <= 19 and held.str.contains(r"^\d+$").all()
+    ):
+        return values.cast(pl.UInt64)
+    return values.rank("dense").cast(pl.UInt64)
+
+
 def _ids(
     records: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings, secret: bytes
 ) -> pl.DataFrame:
@@ -240,20 +259,21 @@ def _ids(
     by_node = clusters.sort("node")
     if not by_node.get_column("node").equals(records.get_column(NODE).rename("node"), check_dtypes=False):
         raise ValueError("clusters must hold every record once")
+    order = records.get_column(uid).arg_sort()
+    text = {
+        "uid": records.get_column(uid),
+        "order": order,
+        "id": records.select(NODE, cccd.alias("_id")).get_column("_id"),  # a null literal too
+        "org": records.get_column("org").drop_nulls().unique().sort(),
+    }
     frame = records.select(
         NODE,
         uid,
-        (pl.col(uid).rank("ordinal") - 1).alias("_rank"),
-        cccd.rank("dense").alias("_id"),
+        _inverse(order).alias("_rank"),
+        _equality_codes(text["id"]).alias("_id"),
         pl.when(cccd.is_not_null()).then(pl.col(NODE)).alias("_id_node"),
-        (pl.col("org").rank("dense") - 1).alias("org"),
+        pl.col("org").cast(pl.Enum(text["org"])).to_physical().cast(pl.UInt32).alias("org"),
     ).hstack(by_node.select("member_cluster", "person_cluster"))
-    text = {
-        "uid": records.get_column(uid),
-        "order": records.get_column(uid).arg_sort(),
-        "id": records.select(cccd).to_series(),
-        "org": records.get_column("org").drop_nulls().unique().sort(),
-    }
     member = _anchor_ids(frame, "member_cluster", "org", text, secret, "M")
     person = _anchor_ids(frame, "person_cluster", None, text, secret, "P").select(
         "person_cluster", "_cluster_id"
