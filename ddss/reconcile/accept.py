@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ddss.reconcile.codes import CROWD
 from ddss.reconcile.engine import engine_ready
 from ddss.reconcile.scoring import ReconcileSettings, probability_to_weight
 
@@ -168,11 +169,16 @@ def accept_links(
     `claims` (org, claimant, candidate_cccd, match_weight) are links already fixed (exact
     path, steward decisions); they outrank any search link. Ties go to review, never a guess.
     `unique` (from `unique_namesakes`) are pairs accepted below the threshold by uniqueness.
+    A member whose crowded key (`search.CROWDED_KEY_CITIZENS`) held namesakes it cannot be
+    told from (`CROWD` > 0, `search._blinds`) is never linked here: they were not scored, so
+    its posterior overstates its best candidate (and a sure pair's uniqueness or cluster
+    says nothing about them); its candidates go to stewards.
     """
     threshold = probability_to_weight(accept_bar(settings))
     # Ranked on the keys only, then the best rows fetched: sorting every scored column
     # would copy the whole frame (tens of millions of pairs at 10M members) twice.
-    keys = scored.select(*PAIR_KEY, "match_weight").with_row_index("_i")
+    crowd = pl.col(CROWD) if CROWD in scored.columns else pl.lit(0)
+    keys = scored.select(*PAIR_KEY, "match_weight", (crowd > 0).alias("_crowded")).with_row_index("_i")
     if unique is not None and unique.height:
         keys = keys.join(
             unique.select(*PAIR_KEY).with_columns(_unique=pl.lit(True)), on=list(PAIR_KEY), how="left"
@@ -190,6 +196,7 @@ def accept_links(
     )
     picked = ranked.filter(
         (pl.col("_rank") == 0)
+        & ~pl.col("_crowded")
         & (
             pl.col("_unique")
             | (

@@ -11,7 +11,7 @@ scored in parts (`score_search`), in one process or fanned out over several.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -19,14 +19,20 @@ import polars as pl
 from ddss.reconcile.accept import PAIR_KEY
 from ddss.reconcile.codes import (
     CITIZEN_CODE,
+    CROWD,
     MEMBER_CODE,
     CitizenIndex,
+    Crowding,
+    Rule,
+    RuleUse,
     citizen_index,
     pair_codes,
+    refined,
     vouched_codes,
     with_pair_fields,
 )
 from ddss.reconcile.engine import (
+    NAME_CODE,
     competing_posterior,
     engine_ready,
     engine_score,
@@ -50,6 +56,40 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
 # commune; such a pair is accepted only by uniqueness (`unique_namesakes`), never by score.
 UNDATED_RULES: tuple[tuple[str, ...], ...] = (("name_key", "commune_code"),)
 
+# A blocking key held by more citizens than this cannot single anyone out: on the key alone
+# the competing posterior gives each of n namesakes at most 1/n of the belief (2 % at 50,
+# under the 5 % steward floor), so scoring them all only fills the search (10M members ×
+# 30M citizens: keys of up to 301 citizens, 47 % of the year-keyed rules' pairs). Such a
+# key is searched within the member's commune instead (`CROWD_REFINE`, rules appended
+# after the others so their match_key numbers stay; rules already keyed by the commune,
+# like `UNDATED_RULES`, are never capped: `codes.Crowding`), and where the unscored namesakes
+# agree with everything the member recorded but the commune (`_blinds`) the member is not
+# linked automatically (accept.accept_links): their share of the belief is unknown.
+# A property of what a posterior can tell apart, not of the extract's size: at 1M × 3M no
+# key reaches it, so results there are unchanged. Read at call time (benchmarks vary it).
+CROWDED_KEY_CITIZENS = 50
+CROWD_REFINE = "commune_code"
+
+
+def _blinds(rule: Rule) -> pl.Expr | None:
+    """Members a crowded key of `rule` leaves unable to be told from its citizens: the key
+    is their whole folded name and every birth field they recorded (a member with a full
+    date tells namesakes of its year apart by the date; those with a year only stay in the
+    key, `Crowding.keep`). None: the unscored namesakes differ in name or sex, or are found
+    by a stricter rule."""
+    if "name_key" not in rule:
+        return None
+    return pl.lit(True) if "birth_date" in rule else pl.col("birth_date").is_null()
+
+
+def search_rules() -> list[RuleUse]:
+    """The rules `candidate_pairs` runs, in match_key order: `BLOCKING_RULES`,
+    `UNDATED_RULES` (members with no birth year), then each one's commune refinement."""
+    undated = pl.col("birth_year").is_null()
+    base = [(r, None) for r in BLOCKING_RULES] + [(r, undated) for r in UNDATED_RULES]
+    subs = [(sub, only) for r, only in base if (sub := refined(r, CROWD_REFINE)) is not None]
+    return [(r, only, _blinds(r)) for r, only in base + subs]
+
 
 def cluster_pairs(side: pl.DataFrame, anchors: pl.DataFrame) -> pl.DataFrame:
     """`row_id, candidate_cccd`: the citizen another row of the same person was matched to
@@ -70,18 +110,22 @@ def cluster_pairs(side: pl.DataFrame, anchors: pl.DataFrame) -> pl.DataFrame:
 
 
 def search_index(population: pl.LazyFrame | pl.DataFrame, side: pl.DataFrame | None = None) -> CitizenIndex:
-    """`codes.citizen_index` for the blocking rules (read at call time: benchmarks vary them)."""
-    return citizen_index(population, (*BLOCKING_RULES, *UNDATED_RULES), side)
+    """`codes.citizen_index` for the blocking rules (read at call time: benchmarks vary them),
+    keys held by more than `CROWDED_KEY_CITIZENS` citizens refined by `CROWD_REFINE`;
+    citizens recorded with a year only stay in a crowded key (a full date tells the others
+    apart from a member's citizen, not these)."""
+    crowding = Crowding(CROWDED_KEY_CITIZENS, CROWD_REFINE, pl.col("birth_date").is_null())
+    return citizen_index(population, (*BLOCKING_RULES, *UNDATED_RULES), side, crowding)
 
 
 def candidate_pairs(
     side: pl.DataFrame, index: CitizenIndex, vouched: pl.DataFrame | None = None, *, fields: bool = True
 ) -> pl.DataFrame:
-    """Union of the blocking rules' pairs (`codes.pair_codes`: `match_key` is the first rule
-    finding the pair; `vouched` pairs from `codes.vouched_codes` get the key after the last
-    rule), with ids and, with `fields`, every compared field (`codes.with_pair_fields`)."""
-    undated = pl.col("birth_year").is_null()
-    rules = [(r, None) for r in BLOCKING_RULES] + [(r, undated) for r in UNDATED_RULES]
+    """Union of the `search_rules` pairs the index holds (`codes.pair_codes`: `match_key` is
+    the first rule finding the pair; `vouched` pairs from `codes.vouched_codes` get the key
+    after the last rule), with `CROWD`, ids and, with `fields`, every compared field
+    (`codes.with_pair_fields`)."""
+    rules = [use for use in search_rules() if use[0] in index.keys]
     return with_pair_fields(pair_codes(side, index, rules, vouched), side, index, fields=fields)
 
 
@@ -105,6 +149,7 @@ def _chunk_rows(chunk_rows: int, population_size: int) -> int:
 SCORED_COLUMNS = (
     *PAIR_KEY,
     "match_key",
+    CROWD,
     "org",
     "claimant",
     "status",
@@ -167,7 +212,8 @@ def prepare_search(
         return PreparedSearch(index, size, vouched=codes)
     assert settings.linkage is not None  # engine_ready
     reference = name_reference(population, settings.linkage)
-    index = CitizenIndex(with_name_codes(index.frame, reference), index.keys, index.rows)
+    frame = with_name_codes(index.frame, reference)
+    index = replace(index, frame=frame.with_columns(frame.get_column(NAME_CODE).rechunk()))  # see contiguous
     return PreparedSearch(index, size, reference, sorted_tf_tables(reference, settings.linkage), codes)
 
 

@@ -15,14 +15,13 @@ from ddss.reconcile import ReconcileSettings
 from ddss.reconcile.engine import _tf_for, name_reference, sorted_tf_tables
 from ddss.reconcile.exact import member_side
 from ddss.reconcile.search import (
-    BLOCKING_RULES,
     PAIR_KEY,
-    UNDATED_RULES,
     PreparedSearch,
     candidate_pairs,
     prepare_search,
     score_search,
     search_pairs,
+    search_rules,
 )
 
 NO_PAIRS = pl.DataFrame(schema={"row_id": pl.String, "candidate_cccd": pl.String})
@@ -88,7 +87,7 @@ def test_tf_rows_picked_by_binary_search_equal_a_join(members, population) -> No
 def test_vouched_pairs_follow_their_member_into_any_part(members, population) -> None:
     side = member_side(members)
     prepared = prepare_search(side, population, ReconcileSettings(), _vouched(side))
-    vouched_key = len(BLOCKING_RULES) + len(UNDATED_RULES)  # after the last rule
+    vouched_key = len(search_rules())  # after the last rule (refinements included)
     for part, want in (
         (side, [("m1", "079170000008"), ("m2", "001085000001")]),
         (side.slice(1), [("m2", "001085000001")]),
