@@ -21,6 +21,7 @@ from ddss.linkage.decisions import ACCEPTED, CONFIRM, REVIEW, SPLIT, steward_pai
 from ddss.linkage.explain import explain_pairs
 from ddss.linkage.ids import cluster_ids
 from ddss.linkage.pair_pipeline import NODE, RULE, ScoredPairs, score_pairs
+from ddss.linkage.ranks import equality_codes, inverse_permutation
 from ddss.linkage.settings import LinkageSettings, default_settings
 
 log = logging.getLogger(__name__)
@@ -223,25 +224,6 @@ def _anchor_ids(
     return per.select(*unit, pl.concat(hashed).alias("_cluster_id"), "_rank", "_size")
 
 
-def _inverse(order: pl.Series) -> pl.Series:
-    """Each row's position in `order` (a permutation): the ordinal rank without sorting the
-    strings a second time (10M row ids: one sort instead of two)."""
-    n = len(order)
-    return pl.zeros(n, pl.UInt32, eager=True).scatter(order, pl.int_range(n, dtype=pl.UInt32, eager=True))
-
-
-def _equality_codes(values: pl.Series) -> pl.Series:
-    """Integers equal exactly when the strings are (nulls stay null): digit strings of one
-    length (CCCDs) are their own number, anything else is ranked (a sort of every string)."""
-    held = values.drop_nulls()
-    width = held.str.len_bytes()
-    if held.is_empty() or (
-        width.min() == width.max() and width.max() <= 19 and held.str.contains(r"^\d+$").all()
-    ):
-        return values.cast(pl.UInt64)
-    return values.rank("dense").cast(pl.UInt64)
-
-
 def _ids(
     records: pl.DataFrame, clusters: pl.DataFrame, settings: LinkageSettings, secret: bytes
 ) -> pl.DataFrame:
@@ -269,8 +251,8 @@ def _ids(
     frame = records.select(
         NODE,
         uid,
-        _inverse(order).alias("_rank"),
-        _equality_codes(text["id"]).alias("_id"),
+        inverse_permutation(order).alias("_rank"),
+        equality_codes(text["id"]).alias("_id"),
         pl.when(cccd.is_not_null()).then(pl.col(NODE)).alias("_id_node"),
         pl.col("org").cast(pl.Enum(text["org"])).to_physical().cast(pl.UInt32).alias("org"),
     ).hstack(by_node.select("member_cluster", "person_cluster"))
