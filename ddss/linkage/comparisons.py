@@ -1,19 +1,17 @@
 """Comparisons: each field's ordered levels `(label, condition)` become one `gamma_<name>`.
 
 As in Splink, the first level that holds wins, a null gives no evidence (gamma -1) and the
-last level is "else" (gamma 0). Fuzzy scores are computed with `rapidfuzz.process.cpdist`
-over the unique value pairs of a whole column, never pair by pair.
+last level is "else" (gamma 0). Similarities (Jaro-Winkler, digit edits) come from
+`ddss.linkage.similarity`, only for the pairs that reach their levels.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
-from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
 
 from ddss import issues
 from ddss.linkage.settings import ComparisonSpec, LinkageSettings
+from ddss.linkage.similarity import digit_code_exprs, first_similarity_level, similarity_columns
 from ddss.text import ascii_fold_expr
 
 NULL_GAMMA = -1
@@ -138,14 +136,30 @@ def level_labels(spec: ComparisonSpec) -> dict[int, str]:
     return {NULL_GAMMA: labels[0], **{top - i: lab for i, lab in enumerate(labels[1:])}}
 
 
+def _chain(levels: list[tuple[str, pl.Expr]], top: int, first: int, otherwise: pl.Expr) -> pl.Expr:
+    """`when` chain over `levels`, the spec's levels from position `first` on (0 is null)."""
+    values = [
+        pl.lit(NULL_GAMMA if i == 0 else top - i + 1, pl.Int8) for i in range(first, first + len(levels))
+    ]
+    chain = None
+    for (_, cond), value in zip(levels, values, strict=True):
+        chain = pl.when(cond).then(value) if chain is None else chain.when(cond).then(value)
+    return otherwise if chain is None else chain.otherwise(otherwise)
+
+
 def gamma_expr(spec: ComparisonSpec) -> pl.Expr:
     """One `when` chain over the levels -> `gamma_<name>` (Int8)."""
     levels = comparison_levels(spec)
-    top = len(levels) - 2
-    chain = pl.when(levels[0][1]).then(pl.lit(NULL_GAMMA, pl.Int8))
-    for i, (_, cond) in enumerate(levels[1:-1]):
-        chain = chain.when(cond).then(pl.lit(top - i, pl.Int8))
-    return chain.otherwise(pl.lit(0, pl.Int8)).alias(f"gamma_{spec.name}")
+    return _chain(levels[:-1], len(levels) - 2, 0, pl.lit(0, pl.Int8)).alias(f"gamma_{spec.name}")
+
+
+def _split_gamma(spec: ComparisonSpec) -> tuple[pl.Expr, pl.Expr]:
+    """`gamma_expr` in two: the levels before the first similarity level (null where none
+    holds, the pairs that need the similarity), then the rest for those pairs."""
+    levels = comparison_levels(spec)
+    top, cut = len(levels) - 2, first_similarity_level(levels)
+    head = _chain(levels[:cut], top, 0, pl.lit(None, pl.Int8))
+    return head, _chain(levels[cut:-1], top, cut, pl.lit(0, pl.Int8))
 
 
 def required_columns(settings: LinkageSettings) -> list[str]:
@@ -267,86 +281,6 @@ def prepare_records(frame: pl.DataFrame, settings: LinkageSettings) -> pl.DataFr
     return out.with_columns(pl.col(untyped).cast(pl.String)) if untyped else out
 
 
-def _unique_scores(pairs: pl.DataFrame, left: str, right: str, scorers: dict[str, object]) -> pl.DataFrame:
-    """Score each distinct (left, right) value pair once with cpdist over whole columns."""
-    uniq = pairs.select(pl.col(left), pl.col(right)).unique().drop_nulls()
-    lv = uniq.get_column(left).cast(pl.String).to_list()
-    rv = uniq.get_column(right).cast(pl.String).to_list()
-    scored = {
-        name: process.cpdist(lv, rv, scorer=scorer, workers=-1, dtype=np.float32)
-        for name, scorer in scorers.items()
-    }
-    return uniq.with_columns(pl.Series(k, v) for k, v in scored.items())
-
-
-def _digit_edits(pairs: pl.DataFrame, left: str, right: str, name: str) -> pl.DataFrame:
-    """`_lev_`/`_osa_` for digit codes (CCCD, phone, dates) with integer arithmetic.
-
-    Same length: distance = number of differing digits (one digit off = 1); an adjacent swap
-    (12 <-> 21) is OSA 1 / Levenshtein 2. Different lengths count as far apart (9); a value
-    with non-digits gets no distance (falls to "else").
-    """
-    # each distinct (left, right) value pair once; joined back below
-    todo = pairs.select(left, right).drop_nulls().unique()
-    width = min(int(todo.select(pl.col(left).str.len_chars().max()).item() or 0), 18)
-    same_len = pl.col(left).str.len_chars() == pl.col(right).str.len_chars()
-    as_int = {
-        side: pl.when(pl.col(col).str.contains(r"^\d+$")).then(pl.col(col).cast(pl.Int64, strict=False))
-        for side, col in (("l", left), ("r", right))
-    }
-    dl = [f"_d{i}_l" for i in range(width)]
-    dr = [f"_d{i}_r" for i in range(width)]
-    ints = todo.with_columns(as_int["l"].alias("_int_l"), as_int["r"].alias("_int_r"))
-    digits = ints.with_columns(
-        *[((pl.col("_int_l") // 10**i) % 10).cast(pl.Int8).alias(dl[i]) for i in range(width)],
-        *[((pl.col("_int_r") // 10**i) % 10).cast(pl.Int8).alias(dr[i]) for i in range(width)],
-    ).drop("_int_l", "_int_r")
-    chars = [(pl.col(dl[i]) != pl.col(dr[i])).cast(pl.Int32) for i in range(width)]
-    diff = pl.sum_horizontal(chars) if chars else pl.lit(0)
-    swaps = [
-        (pl.col(dl[i]) == pl.col(dr[i + 1]))
-        & (pl.col(dl[i + 1]) == pl.col(dr[i]))
-        & (pl.col(dl[i]) != pl.col(dr[i]))
-        for i in range(width - 1)
-    ]
-    swapped = pl.any_horizontal(swaps) if swaps else pl.lit(False)
-    hamming = pl.when(same_len).then(pl.col("_diff")).otherwise(9)
-    scored = (
-        digits.with_columns(diff.alias("_diff"), swapped.alias("_swap"))
-        .drop(dl + dr)
-        .with_columns(
-            hamming.alias(f"_lev_{name}"),
-            pl.when(same_len & (pl.col("_diff") == 2) & pl.col("_swap"))
-            .then(1)
-            .otherwise(hamming)
-            .alias(f"_osa_{name}"),
-        )
-        .drop("_diff", "_swap")
-    )
-    return pairs.join(scored, on=[left, right], how="left", nulls_equal=False)
-
-
-def _with_similarities(pairs: pl.DataFrame, spec: ComparisonSpec) -> pl.DataFrame:
-    if spec.kind == "date":
-        src = f"_s_{spec.name}"
-        pairs = pairs.with_columns(
-            pl.col(f"{spec.column}_l").dt.strftime("%Y%m%d").alias(f"{src}_l"),
-            pl.col(f"{spec.column}_r").dt.strftime("%Y%m%d").alias(f"{src}_r"),
-        )
-        return _digit_edits(pairs, f"{src}_l", f"{src}_r", spec.name)
-    if spec.kind == "id":
-        return _digit_edits(pairs, f"{spec.column}_l", f"{spec.column}_r", spec.name)
-    if spec.kind != "name" or not spec.thresholds:
-        return pairs
-    src = spec.fold_column or spec.column
-    # only pairs not already equal need a fuzzy score
-    todo = pairs.filter(pl.col(f"{src}_l") != pl.col(f"{src}_r"))
-    scores = _unique_scores(
-        todo, f"{src}_l", f"{src}_r", {f"_sim_{spec.name}": JaroWinkler.normalized_similarity}
-    )
-    return pairs.join(scores, on=[f"{src}_l", f"{src}_r"], how="left", nulls_equal=False)
-
-
 def _tf_table(right: pl.DataFrame, key: str, name: str, *, leave_one_out: bool = False) -> pl.DataFrame:
     """Relative frequency of each value of `key` in the reference frame, `(_v, tf_<name>)`
     (rows counted, or summed from `TF_COUNT` when the reference is pre-aggregated).
@@ -381,10 +315,6 @@ def tf_tables(reference: pl.DataFrame, settings: LinkageSettings) -> dict[str, p
     return tables
 
 
-def _with_tf(pairs: pl.DataFrame, table: pl.DataFrame, key: str) -> pl.DataFrame:
-    return pairs.join(table, left_on=f"{key}_l", right_on="_v", how="left").drop("_v", strict=False)
-
-
 def tf_u_exact(right: pl.DataFrame, spec: ComparisonSpec) -> float:
     """Chance that two random records agree on this field: sum of squared frequencies."""
     key = spec.fold_column or spec.column
@@ -392,6 +322,66 @@ def tf_u_exact(right: pl.DataFrame, spec: ComparisonSpec) -> float:
     counts = right.get_column(key).drop_nulls().value_counts(sort=True).get_column("count")
     total = counts.sum()
     return float(((counts / total) ** 2).sum()) if total else 0.0
+
+
+def _tf_keys(settings: LinkageSettings) -> dict[str, str]:
+    """Term-frequency table name -> the record column it is looked up by."""
+    keys = {s.name: s.fold_column or s.column for s in settings.comparisons if s.tf_adjust}
+    return keys | ({FULL_NAME: settings.full_name_tf} if settings.full_name_tf else {})
+
+
+def _record_side(
+    records: pl.DataFrame,
+    cols: list[str],
+    settings: LinkageSettings,
+    suffix: str,
+    tf: dict[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """One side's compared columns, suffixed, plus what is computed once per record rather
+    than per pair: digit codes as integers and, from `tf` (the left side's), frequencies."""
+    ids = list(dict.fromkeys(s.column for s in settings.comparisons if s.kind == "id"))
+    side = records.select(*cols, *[e for c in ids for e in digit_code_exprs(c)])
+    freqs = [
+        side.select(key)
+        .join(tf[name], left_on=key, right_on="_v", how="left", maintain_order="left")
+        .get_column(f"tf_{name}")
+        for name, key in (_tf_keys(settings).items() if tf is not None else ())
+    ]
+    return side.rename(lambda c: f"{c}{suffix}").with_columns(freqs)
+
+
+def _gathered(ids: pl.Series, side: pl.DataFrame) -> pl.DataFrame:
+    """The rows of `side` (keyed by its first column, unique) for `ids`, null where absent:
+    one look-up of the ids, then every field gathered once (joining each side onto the
+    pairs in turn copied the pairs' columns again with the second)."""
+    key = side.columns[0]
+    rows = side.select(pl.col(key).alias(ids.name)).with_row_index("_row")
+    at = ids.to_frame().join(rows, on=ids.name, how="left", validate="m:1", maintain_order="left")
+    return side.drop(key).select(pl.all().gather(at.get_column("_row")))
+
+
+def _similar_specs(settings: LinkageSettings) -> list[ComparisonSpec]:
+    return [
+        s for s in settings.comparisons if s.kind in ("date", "id") or (s.kind == "name" and s.thresholds)
+    ]
+
+
+def _gammas(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
+    """`pairs` with `gamma_<name>` per comparison: the levels that need no similarity first,
+    then the similarities for the pairs none of those settles, then the remaining levels."""
+    split = {s.name: _split_gamma(s) for s in _similar_specs(settings)}
+    pairs = pairs.with_columns(head.alias(f"_pre_{name}") for name, (head, _) in split.items())
+    pairs = pairs.with_columns(
+        series
+        for spec in _similar_specs(settings)
+        for series in similarity_columns(pairs, spec, pl.col(f"_pre_{spec.name}").is_null())
+    )
+    return pairs.with_columns(
+        pl.coalesce(f"_pre_{s.name}", split[s.name][1]).alias(f"gamma_{s.name}")
+        if s.name in split
+        else gamma_expr(s)
+        for s in settings.comparisons
+    )
 
 
 def compare(
@@ -409,7 +399,7 @@ def compare(
     `candidate_pairs` has `<id>_l`, `<id>_r` (and any extra columns such as `match_key`);
     `left`/`right` are records keyed by `<id>` (the same frame when deduplicating). Returns
     the pairs with the compared columns suffixed `_l`/`_r`, `gamma_<name>` per comparison
-    and `tf_<name>` for term-frequency-adjusted comparisons, the value's frequency in
+    and `tf_<name>` for term-frequency-adjusted comparisons, the left value's frequency in
     `tf_reference` (default `right`; đối soát passes the whole population, never just the
     candidates, whose names are all alike by construction of the blocking), or from `tf`
     (`tf_tables` of that reference, built once), which then takes precedence.
@@ -418,20 +408,21 @@ def compare(
     left = prepare_records(left, settings)
     right = prepare_records(right, settings)
     cols = [uid, *[c for c in required_columns(settings) if c != uid]]
-    pairs = candidate_pairs.join(
-        left.select(cols).rename({c: f"{c}_l" for c in cols}), on=f"{uid}_l", how="left"
-    ).join(right.select(cols).rename({c: f"{c}_r" for c in cols}), on=f"{uid}_r", how="left")
     if tf is None:
         tf = tf_tables(right if tf_reference is None else tf_reference, settings)
-    for spec in settings.comparisons:
-        pairs = _with_similarities(pairs, spec)
-        if spec.tf_adjust:
-            pairs = _with_tf(pairs, tf[spec.name], spec.fold_column or spec.column)
-    if settings.full_name_tf:
-        pairs = _with_tf(pairs, tf[FULL_NAME], settings.full_name_tf)
-    pairs = pairs.with_columns(gamma_expr(spec) for spec in settings.comparisons)
+    sides = [
+        _gathered(
+            candidate_pairs.get_column(f"{uid}{sfx}"), _record_side(records, cols, settings, sfx, side_tf)
+        )
+        for records, sfx, side_tf in ((left, "_l", tf), (right, "_r", None))
+    ]
+    # one chunk per column, as the gathered fields: mixed chunking is realigned by every later step
+    pairs = pl.concat([candidate_pairs.rechunk(), *sides], how="horizontal")
+    pairs = _gammas(pairs, settings)
     soften = _suspect_id_no_evidence(settings)
     if soften is not None:
         pairs = pairs.with_columns(soften)
-    temp = ("_sim_", "_lev_", "_osa_", "_s_")
-    return pairs.drop([c for c in pairs.columns if c.startswith(temp)])
+    fields = [f"{c}{side}" for side in ("_l", "_r") for c in cols[1:]]
+    tfs = [f"tf_{name}" for name in _tf_keys(settings)]
+    gammas = [f"gamma_{spec.name}" for spec in settings.comparisons]
+    return pairs.select(*candidate_pairs.columns, *fields, *tfs, *gammas)

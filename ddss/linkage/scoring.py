@@ -87,6 +87,17 @@ def prior_weight(prior: float) -> float:
     return math.log2(prior / (1 - prior))
 
 
+def _level_weight(gamma: str, weights: dict[int, float]) -> pl.Expr:
+    """The weight of each pair's level (0.0 for a level without one, or a null gamma): one
+    gather from a small table indexed by gamma, several times cheaper than a mapping."""
+    if not weights:
+        return pl.lit(0.0, pl.Float64)
+    low, high = min(weights), max(weights)
+    table = pl.Series([weights.get(g, 0.0) for g in range(low, high + 1)], dtype=pl.Float64)
+    at = pl.when(pl.col(gamma).is_between(low, high)).then(pl.col(gamma).cast(pl.Int64) - low)
+    return pl.lit(table).gather(at).fill_null(0.0)
+
+
 def score(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
     """Add `mw_<name>` (log2 m/u of the pair's level), tf adjustments, match weight/probability.
 
@@ -98,9 +109,7 @@ def score(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
     for w in settings.weights:
         by_comp.setdefault(w.comparison, {})[w.gamma] = math.log2(max(w.m, _FLOOR) / max(w.u, _FLOOR))
     exprs = [
-        pl.col(f"gamma_{spec.name}")
-        .replace_strict(by_comp[spec.name], default=0.0, return_dtype=pl.Float64)
-        .alias(f"mw_{spec.name}")
+        _level_weight(f"gamma_{spec.name}", by_comp[spec.name]).alias(f"mw_{spec.name}")
         for spec in settings.comparisons
     ]
     exprs += [_tf_adjustment(s, settings) for s in settings.comparisons if s.tf_adjust]

@@ -50,3 +50,17 @@ def test_namesakes_share_belief_and_a_lone_candidate_gains():
     )
     assert post["1"] == post["2"] < 0.5
     assert post["3"] > 0.999
+
+
+def test_explanation_digits_keep_every_level_and_read_back() -> None:
+    # gamma + 1 per comparison, zero-padded: a first field missing (-1) must stay a leading 0
+    from ddss.reconcile.engine import _gamma_digits, explain_expr
+
+    linkage = _trained()
+    names = [f"gamma_{c.name}" for c in linkage.comparisons]
+    rows = [[-1, 5, 3, 0, 1, 2, 1, -1], [4, 0, 0, 7, 0, 0, 2, 0], [0, None, 1, 1, 1, 1, 1, 1]]
+    gammas = pl.DataFrame(rows, schema={n: pl.Int8 for n in names}, orient="row")
+    digits = gammas.select(_gamma_digits(linkage).alias("explanation"))
+    assert digits.to_series().to_list() == ["06412320", "51181131", None]
+    labels = digits.head(1).select(explain_expr(ReconcileSettings(linkage=linkage))).item()
+    assert labels.startswith("Tên: thiếu; ") and labels.endswith("Số điện thoại: thiếu")
