@@ -27,7 +27,7 @@ from ddss.names import (
     surname_key_expr,
 )
 from ddss.phone import phone_struct_expr
-from ddss.sex import sex_struct_expr
+from ddss.sex import filled_expr, only_female_column_expr, sex_struct_expr
 from ddss.units import resolve_places
 
 __all__ = ["MEMBERS_NORMALISED_SCHEMA", "NormaliseResult", "issue_counts", "normalise_members"]
@@ -77,6 +77,13 @@ _ISSUE_CODES = (
     "_place_hint",
 )
 _CODES = "_codes"
+# What the sex lookup and the last query read: the output's columns (`sex` still as typed),
+# the issue codes made so far and the other inputs of sex.
+_FIELDS_KEPT = (
+    *MEMBERS_NORMALISED_SCHEMA,
+    *("_name_issues", "place_issues", "cccd_codes", "birth_date_codes", "phone_codes", "_place_hint"),
+    *("female_mark", "male_mark", "birth_date_male", "birth_date_female"),
+)
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,59 @@ def _name_columns(rows: pl.DataFrame) -> pl.DataFrame:
         )
         .collect(engine=ENGINE)
     )
+
+
+def _per_distinct(
+    frame: pl.DataFrame, keys: dict[str, pl.Expr], parsed: pl.Expr, fields: tuple[str, ...]
+) -> pl.LazyFrame:
+    """`fields` of the struct `parsed` (a function of the `keys` columns alone), one row per
+    row of `frame`, computed once per distinct key combination: birth dates, branches and
+    villages repeat across an org's rows, so their regexes run on a fraction of the rows.
+    Only the wanted fields are kept (a parse struct carries every intermediate)."""
+    distinct = frame.lazy().select(**keys).unique().with_columns(parsed.alias("_parsed"))
+    # Fields under temporary names: a field may share its name with its key (`branch`).
+    table = distinct.select(*keys, *(pl.col("_parsed").struct.field(f).alias(f"_out_{f}") for f in fields))
+    found = _looked_up(frame, keys, table.collect(engine=ENGINE))
+    return found.rename({f"_out_{f}": f for f in fields})
+
+
+def _looked_up(frame: pl.DataFrame, keys: dict[str, pl.Expr], table: pl.DataFrame) -> pl.LazyFrame:
+    """`table`'s other columns for each row of `frame` (matched on the `keys` columns, built
+    from `frame`; nulls match too), in row order. Joined on the keys alone, to be set beside
+    `frame`: joining the whole frame would copy every one of its columns."""
+    found = (
+        frame.lazy()
+        .select(**keys)
+        .join(table.lazy(), on=list(keys), how="left", nulls_equal=True, maintain_order="left")
+    )
+    return found.drop(list(keys))
+
+
+def _sex(frame: pl.DataFrame) -> pl.LazyFrame:
+    """`sex` and `sex_codes` per row of `frame`, once per distinct combination of what
+    decides them (a few hundred in an org): the sheet-wide "Nữ column only" flag is taken
+    first, and of the birth-date sub-columns only whether they are filled (as a mark)."""
+    filled = {
+        f"_{c}": pl.when(filled_expr(c)).then(pl.lit("x")) for c in ("birth_date_male", "birth_date_female")
+    }
+    keys = {
+        **{c: pl.col(c) for c in ("sex", "female_mark", "male_mark", "middle_name", "org")},
+        **filled,
+        "_cccd_sex": cccd_sex_expr("cccd"),
+        "_only_female": only_female_column_expr("female_mark", "male_mark", ("source_file", "source_sheet")),
+    }
+    parsed = sex_struct_expr(
+        sex_col="sex",
+        female_mark_col="female_mark",
+        male_mark_col="male_mark",
+        birth_date_male_col="_birth_date_male",
+        birth_date_female_col="_birth_date_female",
+        cccd_sex_col="_cccd_sex",
+        middle_name_col="middle_name",
+        org_col="org",
+        only_female_column_col="_only_female",
+    )
+    return _per_distinct(frame, keys, parsed, ("sex", "sex_codes"))
 
 
 def _non_blank(col: str) -> pl.Expr:
@@ -173,8 +233,9 @@ def _with_issue_lists(frame: pl.DataFrame) -> pl.DataFrame:
     )
     no_codes = pl.lit([], pl.List(pl.String))
     lists = distinct.join(codes, on=_CODES, how="left").with_columns(pl.col("issues").fill_null(no_codes))
-    joined = frame.join(lists, on=_CODES, how="left", validate="m:1", maintain_order="left")
-    return joined.select(MEMBERS_NORMALISED_SCHEMA.keys())
+    # Joined on the code strings alone and set beside the frame (a join copies every column).
+    issues = frame.select(_CODES).join(lists, on=_CODES, how="left", validate="m:1", maintain_order="left")
+    return frame.with_columns(issues.get_column("issues")).select(MEMBERS_NORMALISED_SCHEMA.keys())
 
 
 def normalise_members(member_rows: pl.DataFrame) -> NormaliseResult:
@@ -187,42 +248,38 @@ def normalise_members(member_rows: pl.DataFrame) -> NormaliseResult:
     rows = _with_inputs(member_rows)
     placed = resolve_places(rows, province_sources=_PROVINCE_SOURCES, commune_sources=_COMMUNE_SOURCES)
     hint_used = pl.col("province_source").is_in(_HINT_SOURCES) | pl.col("commune_source").is_in(_HINT_SOURCES)
-    lf = (
-        placed.lazy()
+    looked_up = [
+        _looked_up(placed, {"_raw_name": _raw_name_expr()}, _name_columns(placed)),
+        _per_distinct(
+            placed,
+            {"_birth_raw": coalesce_birth_date_raw_expr(), "date_system": pl.col("date_system")},
+            birth_date_struct_expr("_birth_raw", date_system_col="date_system"),
+            ("birth_date", "birth_year", "birth_date_codes"),
+        ),
+        *(
+            _per_distinct(placed, {c: pl.col(c)}, pl.struct(_blank_to_null(c).alias(c)), (c,))
+            for c in ("branch", "village")
+        ),
+    ]
+    own = placed.lazy().drop("full_name", "birth_date", "branch", "village")
+    fields = (
+        pl.concat([own, *looked_up], how="horizontal")
         .with_columns(
-            _raw_name=_raw_name_expr(),
-            _birth_raw=coalesce_birth_date_raw_expr(),
             _cccd=cccd_struct_expr("cccd"),
             _phone=phone_struct_expr("phone"),
-            branch=_blank_to_null("branch"),
-            village=_blank_to_null("village"),
             # ingest merges title and folder hints into one column, so "title" stands for both.
             _place_hint=pl.when(hint_used.fill_null(False)).then(pl.lit(iss.PLACE_FROM_TITLE)),
-        )
-        .drop("full_name")
-        .join(
-            _name_columns(placed).lazy(), on="_raw_name", how="left", nulls_equal=True, maintain_order="left"
         )
         .with_columns(
             *_unnest("_cccd", ("cccd", "cmnd", "cccd_status", "cccd_codes")),
             *_unnest("_phone", ("phone", "phone_codes")),
-            _birth=birth_date_struct_expr("_birth_raw", date_system_col="date_system"),
         )
-        .with_columns(*_unnest("_birth", ("birth_date", "birth_year", "birth_date_codes")))
-        .with_columns(
-            _sex=sex_struct_expr(
-                sex_col="sex",
-                female_mark_col="female_mark",
-                male_mark_col="male_mark",
-                birth_date_male_col="birth_date_male",
-                birth_date_female_col="birth_date_female",
-                cccd_sex_col=cccd_sex_expr("cccd"),
-                middle_name_col="middle_name",
-                org_col="org",
-                sheet_cols=("source_file", "source_sheet"),
-            )
-        )
-        .with_columns(*_unnest("_sex", ("sex", "sex_codes")))
+        # Only what the rest needs: the parse structs' intermediates and the raw cells stay out.
+        .select(_FIELDS_KEPT)
+        .collect(engine=ENGINE)
+    )
+    lf = (
+        pl.concat([fields.lazy().drop("sex"), _sex(fields)], how="horizontal")
         .with_columns(
             # Sex from the CCCD agrees with it by construction, so comparing with the final
             # sex only flags rows whose sheet states the other sex.

@@ -17,7 +17,15 @@ from ddss import issues as iss
 from ddss.ids import issue_codes_expr, struct_outputs
 from ddss.text import IntoExpr, _expr
 
-__all__ = ["SEX_FIELDS", "WOMEN_ONLY_ORGS", "sex_exprs", "sex_struct_expr", "stated_sex_expr"]
+__all__ = [
+    "SEX_FIELDS",
+    "WOMEN_ONLY_ORGS",
+    "filled_expr",
+    "only_female_column_expr",
+    "sex_exprs",
+    "sex_struct_expr",
+    "stated_sex_expr",
+]
 
 SEX_FIELDS: tuple[str, ...] = ("sex", "sex_issues")
 # Organisations whose charter admits women only: the Women's Union (Hội LHPN Việt Nam; its
@@ -63,7 +71,8 @@ def _marked(col: IntoExpr | None, word: str) -> pl.Expr:
     return _lower(col).is_in(list(_spellings(dict.fromkeys([*_MARKS, word], "")))).fill_null(False)
 
 
-def _filled(col: IntoExpr | None) -> pl.Expr:
+def filled_expr(col: IntoExpr | None) -> pl.Expr:
+    """True where the cell holds anything but blanks: all a birth-date sub-column says of sex."""
     if col is None:
         return pl.lit(False)
     text = _expr(col).cast(pl.String).str.strip_chars()
@@ -78,6 +87,18 @@ def _f(name: str) -> pl.Expr:
     return pl.field(name)
 
 
+def only_female_column_expr(
+    female_mark_col: IntoExpr | None, male_mark_col: IntoExpr | None, sheet_cols: Sequence[str]
+) -> pl.Expr:
+    """True on the rows of a sheet (`sheet_cols`) that marks "Nữ" somewhere and "Nam"
+    nowhere: there unmarked rows are the men (the usual layout). False without `sheet_cols`."""
+    if not sheet_cols or female_mark_col is None:
+        return pl.lit(False)
+    has_female_marks = _marked(female_mark_col, "nữ").any().over(list(sheet_cols))
+    has_male_marks = _marked(male_mark_col, "nam").any().over(list(sheet_cols))
+    return has_female_marks & ~has_male_marks
+
+
 def sex_struct_expr(
     *,
     sex_col: IntoExpr | None,
@@ -89,17 +110,20 @@ def sex_struct_expr(
     middle_name_col: IntoExpr | None = None,
     org_col: IntoExpr | None = None,
     sheet_cols: Sequence[str] = (),
+    only_female_column_col: IntoExpr | None = None,
 ) -> pl.Expr:
-    """One struct: `sex`, `sex_codes` (comma-joined issue codes) and intermediates; see `sex_exprs`."""
+    """One struct: `sex`, `sex_codes` (comma-joined issue codes) and intermediates; see `sex_exprs`.
+
+    `only_female_column_col`, a boolean column from `only_female_column_expr`, stands in for
+    `sheet_cols`: with it the struct depends on its row alone, so a caller can evaluate it
+    once per distinct combination of inputs.
+    """
     female_mark = _marked(female_mark_col, "nữ")
     male_mark = _marked(male_mark_col, "nam")
-    # A sheet with only a "Nữ" mark column: unmarked rows are the men (the usual layout).
-    if sheet_cols and female_mark_col is not None:
-        has_female_marks = female_mark.any().over(list(sheet_cols))
-        has_male_marks = male_mark.any().over(list(sheet_cols))
-        only_female_column = has_female_marks & ~has_male_marks
+    if only_female_column_col is not None:
+        only_female_column = _expr(only_female_column_col)
     else:
-        only_female_column = pl.lit(False)
+        only_female_column = only_female_column_expr(female_mark_col, male_mark_col, sheet_cols)
     middle = pl.lit(None, pl.String) if middle_name_col is None else _expr(middle_name_col).cast(pl.String)
     stage = pl.struct(
         raw_sex=pl.lit(None, pl.String) if sex_col is None else _expr(sex_col).cast(pl.String),
@@ -108,9 +132,9 @@ def sex_struct_expr(
         org_sex=pl.lit(None, pl.String)
         if org_col is None
         else pl.when(_expr(org_col).cast(pl.String).is_in(list(WOMEN_ONLY_ORGS))).then(pl.lit("F")),
-        date_sex=_either(_filled(birth_date_male_col), _filled(birth_date_female_col)),
+        date_sex=_either(filled_expr(birth_date_male_col), filled_expr(birth_date_female_col)),
         both_marks=male_mark & female_mark,
-        both_dates=_filled(birth_date_male_col) & _filled(birth_date_female_col),
+        both_dates=filled_expr(birth_date_male_col) & filled_expr(birth_date_female_col),
         cccd_sex=pl.lit(None, pl.String) if cccd_sex_col is None else _expr(cccd_sex_col),
         middle=middle.str.to_lowercase(),
     )

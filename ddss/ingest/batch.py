@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import polars as pl
 
@@ -134,7 +135,22 @@ def _gather(
         for s, sheet in enumerate(sheets)
         if sheet.grid is not None
     ]
-    return sheets, stacked
+    return sheets, _in_sheet_order(stacked)
+
+
+def _in_sheet_order(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """The frames cut into runs of consecutive sheet ids and put in sheet order, so the stack
+    (and every row after it) is in sheet order without a sort: a file read alone, another
+    delimiter's group or a workbook sheet would otherwise sit after the stacked text files.
+    Each frame holds its sheets in order, each sheet's rows together (zero-copy slices)."""
+    runs: list[pl.DataFrame] = []
+    for frame in frames:
+        if frame.is_empty():
+            continue
+        cuts = frame.select(pl.arg_where(pl.col(SHEET_COLUMN).diff() > 1)).to_series().to_list()
+        bounds = [0, *cuts, frame.height]
+        runs += [frame.slice(a, b - a) for a, b in pairwise(bounds)]
+    return sorted(runs, key=lambda run: run.item(0, SHEET_COLUMN))
 
 
 def _parse(items: list[Loaded]) -> Parsed:

@@ -115,7 +115,7 @@ def _header_layout(header: Header, width: int) -> dict[str, object]:
         "_name_at": int(named[0].column[1:]) if name_key else None,
         "_name_key": name_key or None,
         "_name_len": len(named[0].label) + 4 if name_key else None,
-        "_text": [c for c in TEXT_COLUMNS if c in by_field],
+        "_n_extras": len(extras),  # not a column: counted by `layout_frame`
     }
     row |= {f"_f_{f}": by_field.get(f) for f in FIELD_COLUMNS}
     row |= {f"_k{j}": j in content for j in range(width)}
@@ -128,7 +128,7 @@ def layout_frame(rows: list[tuple[dict[str, object], dict]], width: int) -> pl.D
     """One row per sheet; absent slots are null (content flags false). Header layouts are
     built once per distinct header, then joined to the sheets that share them."""
     shared = list({id(h): h for _, h in rows}.values())
-    extras = max((sum(k.startswith("_xl") for k in h) for h in shared), default=0)
+    extras = max((int(h["_n_extras"]) for h in shared), default=0)
     own_schema: dict[str, pl.DataType] = {
         SHEET_COLUMN: pl.Int32(),
         "_file": pl.Int32(),
@@ -142,7 +142,6 @@ def layout_frame(rows: list[tuple[dict[str, object], dict]], width: int) -> pl.D
         "_name_at": pl.Int32(),
         "_name_key": pl.String(),
         "_name_len": pl.Int64(),
-        "_text": pl.List(pl.String()),
         **{f"_f_{f}": pl.Int32() for f in FIELD_COLUMNS},
         **{f"_k{j}": pl.Boolean() for j in range(width)},
         **{f"_x{k}": pl.Int32() for k in range(extras)},
@@ -200,7 +199,8 @@ def body_rows(stack: pl.DataFrame, layout: pl.DataFrame) -> pl.DataFrame:
     dropped = pl.concat([_total_rows(body, width), _repeated_headers(body, layout)])
     body = _drop(body, dropped)
     frame = _fields(body, layout)
-    frame = decode_legacy_sheets(frame, TEXT_COLUMNS)
+    mapped = layout.select(SHEET_COLUMN, *(pl.col(f"_f_{c}").is_not_null().alias(c) for c in TEXT_COLUMNS))
+    frame = decode_legacy_sheets(frame, mapped)
     has_name = pl.any_horizontal(pl.col(c).is_not_null() for c in _NAME_COLUMNS)
     reason = pl.when(has_name).then(None).otherwise(pl.lit(issues.ROW_NO_NAME))
     out = frame.select(
@@ -316,32 +316,40 @@ def _fields(body: pl.DataFrame, layout: pl.DataFrame) -> pl.DataFrame:
     layout = layout.with_columns(_json_text(pl.col(f"_xl{k}")).alias(f"_xj{k}") for k in range(extras))
     joined = body.join(layout, on=SHEET_COLUMN, how="left", maintain_order="left")
     slots = {f: f"_f_{f}" for f in FIELD_COLUMNS} | {f"_xv{k}": f"_x{k}" for k in range(extras)}
-    frame = joined.lazy().with_columns(_picked(joined, width, slots))
-    if extras:
-        terms = [
-            pl.concat_str([pl.col(f"_xj{k}"), pl.lit(":"), _json_text(pl.col(f"_xv{k}"))])
-            for k in range(extras)
-        ]
-        # A slot beyond the sheet's own extras has a null label, so its whole term is null.
-        terms = [pl.when(pl.col(f"_xl{k}").is_not_null()).then(t) for k, t in enumerate(terms)]
-        present = pl.any_horizontal(pl.col(f"_xv{k}").is_not_null() for k in range(extras))
-        body_json = pl.concat_str(terms, separator=",", ignore_nulls=True)
-        extra = pl.when(present).then(pl.concat_str([pl.lit("{"), body_json, pl.lit("}")]))
-    else:
-        extra = pl.lit(None, pl.String)
+    frame = joined.with_columns(_picked(joined, width, slots))
     return frame.select(
         "_file",
         SHEET_COLUMN,
         "source_sheet",
         pl.col(ROW_COLUMN).alias("source_row"),
         *FIELD_COLUMNS,
-        extra.alias("extra"),
+        _extra(frame, extras).alias("extra"),
         "title_province_hint",
         "title_commune_hint",
         "date_system",
         "raw",
-        "_text",
-    ).collect(engine=ENGINE)
+    )
+
+
+def _extra(frame: pl.DataFrame, extras: int) -> pl.Series:
+    """`extra` per row: a JSON object of the row's values in unknown columns, null when it has
+    none. Encoded only on the rows that have one (most rows have none, and JSON escaping
+    is the costly part), then scattered back in place."""
+    none = pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+    if not extras:
+        return none
+    present = pl.any_horizontal(pl.col(f"_xv{k}").is_not_null() for k in range(extras))
+    at = frame.select(pl.arg_where(present)).to_series()
+    if at.is_empty():
+        return none
+    terms = [
+        pl.concat_str([pl.col(f"_xj{k}"), pl.lit(":"), _json_text(pl.col(f"_xv{k}"))]) for k in range(extras)
+    ]
+    # A slot beyond the sheet's own extras has a null label, so its whole term is null.
+    terms = [pl.when(pl.col(f"_xl{k}").is_not_null()).then(t) for k, t in enumerate(terms)]
+    body_json = pl.concat_str(terms, separator=",", ignore_nulls=True)
+    encoded = frame[at].select(pl.concat_str([pl.lit("{"), body_json, pl.lit("}")])).to_series()
+    return none.scatter(at, encoded)
 
 
 def sheet_rows(

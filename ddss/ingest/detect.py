@@ -103,11 +103,14 @@ def _head_rows(flat: pl.DataFrame, widths: dict[int, int]) -> dict[int, tuple[li
     wanted = per_row.filter(pl.col("f")).select(SHEET_COLUMN, ROW_COLUMN)
     wanted = pl.concat([wanted, wanted.with_columns(pl.col(ROW_COLUMN) + 1)]).unique()
     picked = (
-        flat.join(wanted, on=[SHEET_COLUMN, ROW_COLUMN])
+        flat.lazy()
+        .select(SHEET_COLUMN, ROW_COLUMN, "j", "k", "l")
+        .join(wanted.lazy(), on=[SHEET_COLUMN, ROW_COLUMN])
         .filter(pl.col("j") < pl.col(SHEET_COLUMN).replace_strict(widths, return_dtype=pl.Int32))
         .sort(SHEET_COLUMN, ROW_COLUMN, "j")
         .group_by(SHEET_COLUMN, ROW_COLUMN, maintain_order=True)
         .agg("k", "l")
+        .collect(engine=ENGINE)
     )
     filled: dict[int, dict[int, tuple[list, list]]] = {}
     for sheet, row, keys, labels in picked.iter_rows():
@@ -133,12 +136,17 @@ def _titles(flat: pl.DataFrame | None, first_rows: dict[int, int]) -> dict[int, 
         schema={SHEET_COLUMN: pl.Int32(), "_first": pl.Int64()},
     )
     cells = (
-        flat.join(bounds, on=SHEET_COLUMN)
-        .filter((pl.col(ROW_COLUMN) <= pl.col("_first")) & pl.col("v").is_not_null())
+        flat.lazy()
+        .select(SHEET_COLUMN, ROW_COLUMN, "j", "v")
+        .filter(pl.col("v").is_not_null() & (pl.col(ROW_COLUMN) <= max(first_rows.values())))
+        .join(bounds.lazy(), on=SHEET_COLUMN)
+        .filter(pl.col(ROW_COLUMN) <= pl.col("_first"))
         .sort(SHEET_COLUMN, ROW_COLUMN, "j")
+        .select(SHEET_COLUMN, "v")
+        .collect(engine=ENGINE)
     )
     out: dict[int, list[str]] = {}
-    for sheet, value in cells.select(SHEET_COLUMN, "v").iter_rows():
+    for sheet, value in cells.iter_rows():
         out.setdefault(sheet, []).append(value)
     return out
 

@@ -40,9 +40,9 @@ def _signed(col: str) -> pl.Expr:
     return (tcvn3_vni | viqr).fill_null(False).alias(col)
 
 
-def _detected(frame: pl.DataFrame, columns: list[str]) -> dict[tuple[str, str], list[int]]:
+def _detected(frame: pl.DataFrame, mapped: pl.DataFrame) -> dict[tuple[str, str], list[int]]:
     """(column, encoding) -> sheets whose mapped column is in that encoding (rows carry `raw`)."""
-    empty = pl.lit([], dtype=pl.List(pl.String))
+    columns = mapped.columns[1:]
     present = [c for c in columns if frame.get_column(c).null_count() < frame.height]
     if not present:
         return {}
@@ -59,40 +59,39 @@ def _detected(frame: pl.DataFrame, columns: list[str]) -> dict[tuple[str, str], 
         return {}
     sheets = hits.get_column(SHEET_COLUMN).to_list()
     parts = frame.filter(pl.col(SHEET_COLUMN).is_in(sheets)).partition_by(SHEET_COLUMN, as_dict=True)
+    maps = {
+        row[SHEET_COLUMN]: row
+        for row in mapped.filter(pl.col(SHEET_COLUMN).is_in(sheets)).iter_rows(named=True)
+    }
     found: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row in hits.iter_rows(named=True):
         part = parts[(row[SHEET_COLUMN],)]
-        mapped = set(part.get_column("_text").fill_null(empty).first() or [])
+        own = maps.get(row[SHEET_COLUMN], {})
         for c in present:
-            if row[c] and c in mapped and (encoding := detect_legacy_encoding(part.get_column(c))):
+            if row[c] and own.get(c) and (encoding := detect_legacy_encoding(part.get_column(c))):
                 found[(c, encoding)].append(row[SHEET_COLUMN])
     return found
 
 
-def decode_legacy_sheets(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+def decode_legacy_sheets(frame: pl.DataFrame, mapped: pl.DataFrame) -> pl.DataFrame:
     """Add `issues`, convert legacy-encoded columns and note the conversion on changed rows;
-    judged per sheet over the columns its header maps (list column `_text`, dropped here).
+    judged per sheet over the columns its header maps (`mapped`: the sheet id, then one
+    boolean column per text column, true where the sheet's header maps it).
 
     The conversion's column-level shares are per sheet (`.over` the sheet); only the rows of
     legacy sheets (a few in a batch) are converted, then put back in place (rows keep their
     order, so nothing downstream re-sorts the batch).
     """
+    columns = mapped.columns[1:]
     frame = frame.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias(ISSUES))
-    found = _detected(frame, columns)
-    frame = frame.drop("_text")
+    found = _detected(frame, mapped)
     if not found:
         return frame
     # Issue codes in column order, as one sheet parsed alone lists them.
     groups = sorted(found.items(), key=lambda item: columns.index(item[0][0]))
     sheets = sorted({s for _, group in groups for s in group})
     legacy = frame.with_row_index("_at").filter(pl.col(SHEET_COLUMN).is_in(sheets))
-    decoded = [
-        pl.when(pl.col(SHEET_COLUMN).is_in(group))
-        .then(decode_legacy_expr(c, enc).over(SHEET_COLUMN))
-        .alias(f"_d{n}")
-        for n, ((c, enc), group) in enumerate(groups)
-    ]
-    legacy = legacy.with_columns(decoded)
+    legacy = legacy.with_columns(_decoded(legacy, groups))
     notes = [
         pl.when(pl.col(f"_d{n}").is_not_null() & pl.col(f"_d{n}").ne_missing(pl.col(c))).then(
             pl.lit(legacy_issue_code(c, enc))
@@ -113,3 +112,26 @@ def decode_legacy_sheets(frame: pl.DataFrame, columns: list[str]) -> pl.DataFram
     return frame.with_columns(
         pl.concat([frame.get_column(c), legacy.get_column(c)]).gather(take) for c in legacy.columns[1:]
     )
+
+
+def _decoded(legacy: pl.DataFrame, groups: list[tuple[tuple[str, str], list[int]]]) -> list[pl.Series]:
+    """`_d<n>`: group n's column decoded on its sheets (null elsewhere), judged per sheet.
+
+    The cells of all groups of one encoding are stacked into one column and decoded by one
+    expression `.over` (sheet, group): a decode builds its replacement automaton once per
+    call, which cost more than converting a batch's few legacy rows when done per group.
+    """
+    legacy = legacy.with_row_index("_li")
+    decoded: dict[int, pl.Series] = {}
+    for encoding in sorted({enc for (_, enc), _ in groups}):
+        cells = pl.concat(
+            legacy.filter(pl.col(SHEET_COLUMN).is_in(group)).select(
+                "_li", SHEET_COLUMN, pl.lit(n, pl.Int32).alias("_g"), pl.col(c).alias("_v")
+            )
+            for n, ((c, enc), group) in enumerate(groups)
+            if enc == encoding
+        ).with_columns(decode_legacy_expr("_v", encoding).over(SHEET_COLUMN, "_g"))
+        for (n,), part in cells.partition_by("_g", as_dict=True).items():
+            nulls = pl.repeat(None, legacy.height, dtype=pl.String, eager=True)
+            decoded[n] = nulls.scatter(part.get_column("_li"), part.get_column("_v"))
+    return [decoded[n].alias(f"_d{n}") for n in range(len(groups))]

@@ -177,3 +177,29 @@ def test_whitespace_runs_collapse_like_any_whitespace() -> None:
         == values.str.replace_all(r"\s+", " ").to_list()
     )
     assert values.str.replace_all(WHITESPACE_RUNS, " ")[3] == "a b"
+
+
+def test_fields_computed_per_distinct_value_keep_their_row_context() -> None:
+    """Birth dates, sex, branches and villages are computed once per distinct input: what
+    else decides them (date system, the sheet's mark columns) must stay part of the key."""
+    rows = pl.DataFrame(
+        {
+            "row_id": ["a1", "a2", "b1", "b2"],
+            "source_file": ["org/a.xlsx", "org/a.xlsx", "org/b.xlsx", "org/b.xlsx"],
+            "source_sheet": ["S", "S", "S", "S"],
+            "full_name": ["Lê Hồng", "Lê Hồng", "Lê Hồng", "Lê Hồng"],
+            "birth_date": ["31234", "31234", "31234", "31234"],
+            "date_system": ["1900", "1900", "1904", "1904"],
+            "female_mark": ["x", None, None, None],
+            "branch": ["  Chi  hội 1 ", "Chi hội 1", "  Chi  hội 1 ", " "],
+            "issues": [[], [], [], []],
+        }
+    )
+    out = normalise_members(rows).frame
+    assert out["row_id"].to_list() == ["a1", "a2", "b1", "b2"]
+    assert out["birth_date"].to_list() == [date(1985, 7, 6)] * 2 + [date(1989, 7, 7)] * 2
+    # Sheet a marks "Nữ" only, so its unmarked row is a man; sheet b has no mark column filled.
+    assert out["sex"].to_list() == ["F", "M", None, None]
+    assert iss.SEX_FROM_UNMARKED_COLUMN in out["issues"][1].to_list()
+    assert iss.SEX_MISSING in out["issues"][3].to_list()
+    assert out["branch"].to_list() == ["Chi hội 1", "Chi hội 1", "Chi hội 1", None]

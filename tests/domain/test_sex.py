@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from ddss import issues as iss
-from ddss.sex import sex_exprs, stated_sex_expr
+from ddss.sex import only_female_column_expr, sex_exprs, sex_struct_expr, stated_sex_expr
 
 COLS = ("sex", "female_mark", "male_mark", "bd_male", "bd_female", "cccd_sex", "middle")
 
@@ -144,3 +144,24 @@ def test_optional_columns_absent() -> None:
     frame = pl.DataFrame({"sex": ["Nam", None]})
     out = frame.select(sex_exprs(sex_col="sex"))
     assert out.rows() == [("M", []), (None, [iss.SEX_MISSING])]
+
+
+def test_precomputed_sheet_flag_gives_what_the_sheet_window_gives() -> None:
+    # `ddss.normalise` takes the sheet-wide flag first, then evaluates sex per distinct input.
+    frame = pl.DataFrame(
+        {
+            "sheet": ["a", "a", "b", "b", "c"],
+            "female_mark": ["x", None, None, "x", None],
+            "male_mark": [None, None, "x", None, None],
+            "sex": [None, None, None, None, "Nữ"],
+        },
+        schema=dict.fromkeys(("sheet", "female_mark", "male_mark", "sex"), pl.String),
+    )
+    marks = {"sex_col": "sex", "female_mark_col": "female_mark", "male_mark_col": "male_mark"}
+    windowed = frame.select(sex_exprs(**marks, sheet_cols=["sheet"]))
+    flag = only_female_column_expr("female_mark", "male_mark", ["sheet"])
+    assert frame.select(flag).to_series().to_list() == [True, True, False, False, False]
+    parsed = sex_struct_expr(**marks, only_female_column_col=flag)
+    flagged = frame.select(parsed.struct.field("sex"), parsed.struct.field("sex_codes"))
+    assert flagged["sex"].to_list() == windowed["sex"].to_list() == ["F", "M", "M", "F", "F"]
+    assert frame.select(only_female_column_expr("female_mark", "male_mark", ())).item(0, 0) is False
