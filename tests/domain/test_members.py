@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from ddss import members as members_module
 from ddss.members import MEMBER_COLUMNS, _merged_lists, assemble_members
 
 
@@ -77,21 +78,45 @@ def test_a_row_id_twice_is_an_error():
         assemble_members(_normalised(), _links([*ids, "r1"]), _matches(ids))
 
 
-def test_merged_issue_lists_match_a_merge_of_every_row():
-    """Lists are merged once per distinct combination: same result as merging each row."""
+def _issue_sources(n: int = 500) -> list[tuple[pl.Series, pl.Series | None]]:
+    """Three list columns: one in the rows' own order (with nulls), two elsewhere, reached
+    through positions (a reversed order; a null position = a missing row, a null list)."""
     codes = ["b", "a", "c", "a"]
-    n = 500
-    lists = pl.DataFrame(
-        {
-            "x": [codes[: i % 5] for i in range(n)],
-            "y": [codes[i % 3 :: 2] for i in range(n)],
-            "z": [[] if i % 7 else [f"k{i % 11}", "a"] for i in range(n)],
-        }
+    own = pl.Series("x", [None if i % 13 == 0 else codes[: i % 5] for i in range(n)])
+    reversed_ = pl.Series("y", [codes[(n - 1 - i) % 3 :: 2] for i in range(n)])
+    elsewhere = pl.Series(
+        "z", [None if i % 17 == 0 else [] if i % 7 else [f"k{i % 11}", "a"] for i in range(n)]
     )
-    direct = lists.select(pl.concat_list(pl.all()).list.eval(pl.element().unique().sort()))
-    merged = lists.select(_merged_lists(lists).alias("x"))
-    assert merged.equals(direct)
-    assert merged["x"][3].to_list() == ["a", "b", "c"]
+    back = pl.Series(list(range(n - 1, -1, -1)), dtype=pl.get_index_type())
+    holes = pl.Series([None if i % 19 == 0 else i for i in range(n)], dtype=pl.get_index_type())
+    return [(own, None), (reversed_, back), (elsewhere, holes)]
+
+
+def _merge_every_row(sources: list[tuple[pl.Series, pl.Series | None]]) -> pl.Series:
+    lists = pl.DataFrame([v if at is None else v.gather(at).fill_null([]) for v, at in sources])
+    return lists.select(pl.concat_list(pl.all()).list.eval(pl.element().unique().sort())).to_series()
+
+
+def test_merged_issue_lists_match_a_merge_of_every_row():
+    """Lists are merged once per distinct combination (found by hashes of the lists where
+    they lie): same result as gathering every row's lists and merging each row."""
+    sources = _issue_sources()
+    merged = _merged_lists(sources)
+    assert merged.equals(_merge_every_row(sources))
+    assert merged[3].to_list() == ["a", "b", "c"]
+    assert merged[0] is None  # a null list of the rows' own stays null, as a direct merge gives
+
+
+def test_a_hash_collision_merges_every_row(monkeypatch):
+    """Should two combinations share the first hash, every row is merged directly."""
+    sources = _issue_sources()
+    real = members_module._combo_hash
+    monkeypatch.setattr(
+        members_module,
+        "_combo_hash",
+        lambda s, seed: real(s, seed) if seed else pl.Series("h", [0] * 500, dtype=pl.UInt64),
+    )
+    assert _merged_lists(sources).equals(_merge_every_row(sources))
 
 
 def test_a_missing_match_row_comes_out_null():

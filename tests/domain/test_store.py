@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import pytest
 
 from ddss import issues as ic
 from ddss.metrics import compute_all
-from ddss.store import MEMBER_TABLES, freeze_monthly_snapshot, publish_metrics, write_members_db
+from ddss.store import MEMBER_TABLES, freeze_monthly_snapshot, in_order, publish_metrics, write_members_db
 
 CHECKER = Path("/work/shared/tools/check_contract.py")
 NAMES = ["Nguyễn Thị Hoa", "Trần Văn Bình", "Lê Thị Thu"]
@@ -305,6 +306,29 @@ def test_members_db_sorts_unsorted_frames(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_in_order_agrees_with_a_sort(seed: int) -> None:
+    """The row-to-next-row check: a sorted frame comes back as is, any other one sorted,
+    nulls last and ties kept in place, exactly as a stable sort orders it."""
+    rng = random.Random(seed)
+    n = 300
+    frame = pl.DataFrame(
+        {
+            "file": [rng.choice(["a/x.csv", "a/y.csv", "b.csv", "", None]) for _ in range(n)],
+            "sheet": [rng.choice(["S1", "S2", None]) for _ in range(n)],
+            "row": [rng.choice([1, 2, 10, None]) for _ in range(n)],
+            "day": [rng.choice([date(2020, 1, 2), date(1969, 5, 1), None]) for _ in range(n)],
+            "pos": range(n),
+        }
+    )
+    keys = ["file", "sheet", "row", "day"]
+    expected = frame.sort(keys, nulls_last=True, maintain_order=True)
+    assert in_order(frame, keys).equals(expected)
+    assert in_order(expected, keys) is expected  # already sorted: no copy
+    one_swap = pl.concat([expected.slice(1, 1), expected.slice(0, 1), expected.slice(2)])
+    assert in_order(one_swap, keys).equals(one_swap.sort(keys, nulls_last=True, maintain_order=True))
+
+
 def test_minted_ids_are_stored_with_zstd_and_read_back_unchanged(tmp_path: Path) -> None:
     db = tmp_path / "members.duckdb"
     frames = tables()
@@ -312,7 +336,7 @@ def test_minted_ids_are_stored_with_zstd_and_read_back_unchanged(tmp_path: Path)
     con = duckdb.connect(str(db), read_only=True)
     storage = con.execute(
         "select column_name, compression from pragma_storage_info('members') "
-        "where column_name in ('member_id', 'person_id') and segment_type = 'VARCHAR'"
+        "where column_name in ('member_id', 'person_id', 'cccd') and segment_type = 'VARCHAR'"
     ).fetchall()
     assert storage and {c for _, c in storage} == {"ZSTD"}
     stored = con.execute("select member_id, person_id from members").fetchall()

@@ -6,7 +6,10 @@ import datetime as dt
 
 import polars as pl
 
-from ddss.reconcile import load_population
+from ddss.reconcile import load_population, population
+from ddss.reconcile._names import with_name_keys
+from ddss.reconcile.population import normalise_population
+from ddss.text import ascii_fold_expr
 
 VI_CSV = (
     "Số định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã tỉnh,Mã xã,Trạng thái,Ngày cập nhật\n"
@@ -90,3 +93,92 @@ def test_updated_at_is_a_timestamp_whatever_its_spelling(tmp_path):
     got = load_population([tmp_path / "pop.csv"]).collect().sort("cccd")["updated_at"]
     assert got.dtype == pl.Datetime("us")
     assert got.to_list() == [dt.datetime(2025, 1, 24)] * (len(stamps) - 1) + [None]
+
+
+def _messy_citizens() -> pl.DataFrame:
+    """Repeated, spaced, null and malformed values of every column."""
+    n = 60
+    pick = lambda values: [values[i % len(values)] for i in range(n)]  # noqa: E731
+    cccds = [f"0010850000{i:02d}" for i in range(n)]
+    cccds[1:6] = [" 001085000001 ", "10850000002.0", "001-085.000 003", None, "abc"]
+    return pl.DataFrame(
+        {
+            "cccd": cccds,
+            "full_name": pick(
+                ["Nguyễn  Văn An", "Nguye\u0300n Thi\u0323 Bình", " Lê Văn An ", None, "Nguyễn Văn An"]
+            ),
+            "birth_date": pick(["1985-01-02", "02/01/1985", "1985", None, " 1990-12-31 ", "31/02/1990", "x"]),
+            "sex": pick(["Nam", "nữ", "F", None, "x", " M "]),
+            "province_code": pick([" 01", "79", None]),
+            "commune_code": pick(["00004 ", "26734", None]),
+            "status": pick(["đã mất", None, "Còn sống", "alive", "?"]),
+            "updated_at": pick(["2025-01-24 10:11:12.345678", "24/01/2025", "2025-01-24", None, "?"]),
+        }
+    )
+
+
+def _per_row(frame: pl.DataFrame) -> pl.DataFrame:
+    """The same rules applied to every row (the loader applies them once per distinct value)."""
+    fold = lambda col, table: ascii_fold_expr(col).replace_strict(table, default=None, return_dtype=pl.String)  # noqa: E731
+    name = pl.col("full_name").str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+    typed = frame.with_columns(
+        population._cccd_expr(),
+        *population._birth_exprs(),
+        fold("sex", population._SEX_VALUES).cast(pl.Categorical).alias("sex"),
+        fold("status", population._STATUS_VALUES).fill_null("alive").cast(pl.Categorical).alias("status"),
+        name.alias("full_name"),
+        pl.col("province_code").str.strip_chars().cast(pl.Categorical),
+        pl.col("commune_code").str.strip_chars().cast(pl.Categorical),
+        population._updated_expr(),
+    ).filter(pl.col("cccd").is_not_null())
+    return with_name_keys(typed)
+
+
+def test_values_computed_once_per_distinct_value_equal_a_per_row_computation():
+    frame = _messy_citizens()
+    got = normalise_population(frame.lazy()).collect()
+    assert frame.equals(_messy_citizens())  # the caller's frame is left as it was
+    assert got.equals(_per_row(frame))
+    assert got.height == frame.height - 2  # the null and the letters-only CCCD
+    assert got["cccd"][:4].to_list() == ["001085000000", "001085000001", "010850000002", "001085000003"]
+
+
+def test_typed_parquet_dates_give_what_their_text_gives(tmp_path):
+    """A parquet's Date / Datetime columns are read as typed values (converted once per
+    distinct value), with the result their text spelling gives in a csv."""
+    stamps = [
+        dt.datetime(2025, 1, 24, 10, 11, 12, 345678),
+        None,
+        dt.datetime(1969, 12, 31, 23, 59, 59, 500000),
+    ]
+    typed = (
+        _messy_citizens()
+        .head(3)
+        .with_columns(
+            pl.Series("birth_date", [dt.date(1985, 1, 2), None, dt.date(1900, 3, 1)]),
+            pl.Series("updated_at", stamps),
+        )
+    )
+    typed.write_parquet(tmp_path / "typed.parquet")
+    as_text = typed.with_columns(
+        pl.col("birth_date").dt.to_string("%Y-%m-%d"), pl.col("updated_at").cast(pl.String)
+    )
+    as_text.write_csv(tmp_path / "text.csv")
+    got = load_population([tmp_path / "typed.parquet"]).collect()
+    assert got.equals(load_population([tmp_path / "text.csv"]).collect())
+    assert got["updated_at"].to_list()[0] == dt.datetime(2025, 1, 24, 10, 11, 12)  # seconds, as the text
+    assert got["birth_year"].to_list() == [1985, None, 1900]
+
+
+def test_a_shared_hash_falls_back_to_the_values(monkeypatch):
+    values = pl.Series("v", ["b", None, "a", "b", "c", None])
+    distinct = values.unique(maintain_order=True)
+    assert population._value_rows(values, distinct).to_list() == [0, 1, 2, 0, 3, 1]
+    # as if "a" and "b" hashed alike: the hash join's answer is wrong, the check catches it
+    wrong = pl.Series([0, 1, 0, 0, 3, 1], dtype=pl.get_index_type())
+    monkeypatch.setattr(population, "_hash_rows", lambda v, d: wrong)
+    assert population._value_rows(values, distinct).to_list() == [0, 1, 2, 0, 3, 1]
+    # and a whole load where no hash can be trusted gives the same frame
+    monkeypatch.setattr(population, "_hash_rows", lambda v, d: pl.Series([0] * v.len(), dtype=wrong.dtype))
+    frame = _messy_citizens()
+    assert normalise_population(frame.lazy()).collect().equals(_per_row(frame))
