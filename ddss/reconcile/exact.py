@@ -128,28 +128,32 @@ def exact_matches(
     """One `member_matches` row per member with a usable CCCD (see MATCH_COLUMNS), found
     first, then not found; members are looked up `chunk_rows` at a time (each row on its own)."""
     left = side.filter(usable_cccd_expr())
-    parts = [
-        _exact_chunk(left.slice(start, chunk_rows), population, settings)
-        for start in range(0, max(left.height, 1), chunk_rows)
-    ]
-    return pl.concat([*(found for found, _ in parts), *(missing for _, missing in parts)])
-
-
-def _exact_chunk(
-    left: pl.DataFrame, population: pl.LazyFrame, settings: ReconcileSettings | None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`exact_matches` of the members `left` (all with a usable CCCD): (found, not found)."""
+    # The extract is scanned once for every member's number, not once per chunk (10M
+    # members against 30M citizens: ten scans of the whole extract otherwise).
     citizens = (
         population.select(CITIZEN_COLUMNS)
         .join(left.lazy().select("cccd").unique(), on="cccd", how="semi")
         .collect()
     )
+    parts = [
+        _exact_chunk(left.slice(start, chunk_rows), citizens, settings)
+        for start in range(0, max(left.height, 1), chunk_rows)
+    ]
+    del citizens
+    return pl.concat([*(found for found, _ in parts), *(missing for _, missing in parts)])
+
+
+def _exact_chunk(
+    left: pl.DataFrame, citizens: pl.DataFrame, settings: ReconcileSettings | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`exact_matches` of the members `left` (all with a usable CCCD) against `citizens`
+    (the extract's records holding a member's number): (found, not found)."""
     pairs = left.select(suffixed("_l", ("row_id", "cccd"))).join(
         citizens.select(suffixed("_r", ("cccd", "status", "updated_at"))),
         on="cccd",
         how="inner",
+        maintain_order="left",  # members' order, whatever the sizes of the two sides
     )
-    del citizens
     if pairs.get_column("row_id").is_duplicated().any():  # sorting 1M pairs costs ~1 s: only if needed
         # A CCCD listed twice in the extract: the newest record speaks for the citizen.
         pairs = pairs.sort("updated_at", descending=True, nulls_last=True).unique("row_id", keep="first")
