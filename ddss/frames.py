@@ -1,7 +1,10 @@
 """Shared polars settings for ddss's batch-sized queries, and frames handed between processes."""
 
 import json
+import operator
+from collections.abc import Iterable
 from dataclasses import fields
+from functools import reduce
 from pathlib import Path
 from typing import TypeVar
 
@@ -13,6 +16,15 @@ ENGINE = "in-memory"
 """Engine for `LazyFrame.collect` on one batch (an ingest batch of a few MB, one org's rows):
 polars 2.1 otherwise picks the streaming engine, whose set-up costs more than such a query
 (a 256-file ingest batch took ~25 % longer; normalise ~13 % more CPU)."""
+
+
+def ordered_sum(terms: Iterable[pl.Expr | str]) -> pl.Expr:
+    """Row-wise sum of float columns added left to right, a null counting as 0 (as
+    `pl.sum_horizontal`). polars 2.1's `sum_horizontal` on floats is not reproducible run to
+    run with several threads (the last bit of 1 in 3 sums moves); match weights must be, so a
+    rerun on the same input gives the same output."""
+    exprs = [pl.col(t) if isinstance(t, str) else t for t in terms]
+    return reduce(operator.add, (e.fill_null(0.0) for e in exprs))
 
 
 def contiguous(frame: pl.DataFrame) -> pl.DataFrame:

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import polars as pl
 
+from ddss.frames import ordered_sum
 from ddss.linkage.comparisons import FULL_NAME, level_labels, tf_u_exact
 from ddss.linkage.settings import ComparisonSpec, LinkageSettings
 from ddss.linkage.training import estimate_weights
@@ -117,7 +118,7 @@ def score(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
     full = _full_name_adjustment(out, settings)
     out = out.with_columns(full) if full else out
     mw_cols = [c for c in out.columns if c.startswith("mw_")]
-    weight = pl.lit(prior_weight(settings.prior)) + pl.sum_horizontal(mw_cols)
+    weight = pl.lit(prior_weight(settings.prior)) + ordered_sum(mw_cols)
     return out.with_columns(match_weight=weight).with_columns(
         match_probability=1.0 / (1.0 + (-pl.col("match_weight") * math.log(2)).exp())
     )

@@ -18,6 +18,8 @@ import polars as pl
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import cpdist
 
+from ddss.frames import ordered_sum
+
 if TYPE_CHECKING:
     from ddss.linkage.settings import LinkageSettings
 
@@ -215,7 +217,7 @@ def score_pairs(
         pairs = _tf_adjustment(pairs, name_tf, settings)
     else:
         pairs = pairs.with_columns(pl.lit(0.0).alias("mw_tf_name"))
-    weight = pl.lit(settings.prior_log2) + pl.sum_horizontal(*(_weight_expr(f) for f in LEVELS), "mw_tf_name")
+    weight = pl.lit(settings.prior_log2) + ordered_sum([*(_weight_expr(f) for f in LEVELS), "mw_tf_name"])
     return pairs.with_columns(weight.alias("match_weight")).with_columns(
         (1.0 / (1.0 + (2.0 ** (-pl.col("match_weight"))))).alias("match_probability"),
         pl.concat_str([_label_expr(f) for f in LEVELS], separator="; ").alias("explanation"),
