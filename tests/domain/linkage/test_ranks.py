@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from ddss.linkage.ranks import dense_rank, equality_codes, inverse_permutation
+from ddss.linkage.ranks import equality_codes, inverse_permutation
 
 
 def test_inverse_is_the_ordinal_rank() -> None:
@@ -21,8 +21,3 @@ def test_codes_of_mixed_lengths_never_merge_a_leading_zero() -> None:
     assert codes[0] == codes[2]
     assert len({codes[0], codes[1], codes[4]}) == 3
     assert codes[3] is None
-
-
-def test_dense_rank_of_text_equals_polars_rank() -> None:
-    values = pl.Series(["Nguyễn Văn A", None, "Lê Thị B", "", "Nguyễn Văn A", "Lê Thị B", "an"])
-    assert dense_rank(values).to_list() == values.rank("dense").to_list()
