@@ -65,12 +65,12 @@ def unique_namesakes(
         .filter(pl.col("match_probability") >= unique_bar(settings))
         .select("row_id", "candidate_cccd")
     )
-    members = side.select("row_id", *UNIQUE_KEY, "full_name", "birth_date", "sex")
-    dated = members.filter(pl.col("birth_year").is_not_null())
-    undated = members.filter(pl.col("birth_year").is_null())
+    # each lone pair with its member's fields, joined once (1M pairs at 3M members)
+    pairs = lone.join(side.select("row_id", *UNIQUE_KEY, "full_name", "birth_date", "sex"), on="row_id")
+    dated = pl.col("birth_year").is_not_null()
     found = [
-        _unique_on(lone, dated, population, UNIQUE_KEY, UNIQUE_KEY),
-        _unique_on(lone, undated, population, UNDATED_KEY, (*UNDATED_KEY, "full_name")),
+        _unique_on(pairs, dated, population, UNIQUE_KEY, UNIQUE_KEY),
+        _unique_on(pairs, ~dated, population, UNDATED_KEY, (*UNDATED_KEY, "full_name")),
     ]
     return pl.concat(found)
 
@@ -79,33 +79,28 @@ UNDATED_KEY = ("name_key", "commune_code")
 
 
 def _unique_on(
-    lone: pl.DataFrame,
-    members: pl.DataFrame,
+    pairs: pl.DataFrame,
+    which: pl.Expr,
     population: pl.LazyFrame,
     key_cols: tuple[str, ...],
     agree_on: tuple[str, ...],
 ) -> pl.DataFrame:
-    """Lone pairs whose citizen is the only one in the extract with the member's `key_cols`,
-    equal on `agree_on`, and whose recorded birth date and sex do not disagree."""
+    """Lone `pairs` (with their member's fields) meeting `which` whose citizen is the only one
+    in the extract with the member's `key_cols`, equal on `agree_on`, and whose recorded
+    birth date and sex do not disagree. `which` is applied lazily: only the columns read are
+    copied, not every pair's fields."""
+    mine = pairs.lazy().filter(which)
     key = list(key_cols)
     same = list(dict.fromkeys((*key, *agree_on)))
     citizens = population.select("cccd", *same, "birth_date", "sex").drop_nulls(key)
-    wanted = lone.lazy().select("candidate_cccd").unique()
     # Counted among the citizens holding a lone pair's member's key only, not the whole
     # extract (a citizen with another key fails `agree` below): the keys come from the
     # members, so the extract is scanned once, not once more to find the candidates' keys.
     schema = citizens.collect_schema()
-    keys = (
-        lone.join(members, on="row_id")
-        .select(pl.col(c).cast(schema[c]) for c in key)
-        .drop_nulls()
-        .unique()
-        .lazy()
-    )
+    keys = mine.select(pl.col(c).cast(schema[c]) for c in key).drop_nulls().unique()
     unique = (
         citizens.join(keys, on=key, how="semi")
         .filter(pl.len().over(key) == 1)
-        .join(wanted, left_on="cccd", right_on="candidate_cccd", how="semi")
         .collect()
         .rename({c: f"{c}_r" for c in (*same, "birth_date", "sex")})
     )
@@ -115,11 +110,12 @@ def _unique_on(
         pl.col(c).is_null() | pl.col(f"{c}_r").is_null() | (pl.col(c) == pl.col(f"{c}_r"))
         for c in ("birth_date", "sex")
     )
+    # the join on the candidate's CCCD keeps only the lone pairs' citizens
     return (
-        lone.join(members.select("row_id", *same, "birth_date", "sex"), on="row_id")
-        .join(unique, left_on="candidate_cccd", right_on="cccd")
+        mine.join(unique.lazy(), left_on="candidate_cccd", right_on="cccd")
         .filter(agree & no_conflict.fill_null(False))
         .select("row_id", "candidate_cccd")
+        .collect()
     )
 
 
@@ -145,7 +141,9 @@ def sure_pairs(
     the name is left to tell a stranger apart (no gain on the hard profile; more false
     links on the synthetic bench). It stays a suggestion for the steward.
     """
-    unique = unique_namesakes(scored, side, population, settings).join(not_found, on="row_id", how="anti")
+    # not_found members leave before the namesakes are looked for (the columns read only)
+    mine = scored.select("row_id", "candidate_cccd", "match_weight", "match_probability")
+    unique = unique_namesakes(mine.join(not_found, on="row_id", how="anti"), side, population, settings)
     return pl.concat([unique, vouched_links(scored, vouched, settings)]).unique()
 
 
@@ -160,7 +158,7 @@ def _position_in_member() -> pl.Expr:
 
 def accept_links(
     scored: pl.DataFrame,
-    claims: pl.DataFrame,
+    claims: pl.DataFrame | pl.LazyFrame,
     settings: ReconcileSettings,
     unique: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
@@ -168,6 +166,7 @@ def accept_links(
 
     `claims` (org, claimant, candidate_cccd, match_weight) are links already fixed (exact
     path, steward decisions); they outrank any search link. Ties go to review, never a guess.
+    Lazy `claims` are computed for the best links' citizens only.
     `unique` (from `unique_namesakes`) are pairs accepted below the threshold by uniqueness.
     A member whose crowded key (`search.CROWDED_KEY_CITIZENS`) held namesakes it cannot be
     told from (`CROWD` > 0, `search._blinds`) is never linked here: they were not scored, so
@@ -212,14 +211,18 @@ def accept_links(
     # No citizen claimed by two members of the same org: strongest claimant wins by a margin.
     # Only the citizens some best link names can be contested (a fixed claim on any other
     # citizen contests nothing here).
-    rival = claims.filter(pl.col("candidate_cccd").is_in(best.get_column("candidate_cccd").implode()))
+    named = best.get_column("candidate_cccd").implode()
+    rival = claims.lazy().filter(pl.col("candidate_cccd").is_in(named)).collect()
     all_claims = pl.concat(
         [
             best.select("org", "claimant", "candidate_cccd", "match_weight"),
             rival.select("org", "claimant", "candidate_cccd", pl.col("match_weight").cast(pl.Float64)),
         ]
     )
-    per_claimant = all_claims.group_by("org", "candidate_cccd", "claimant").agg(pl.col("match_weight").max())
+    # A citizen named once is uncontested (its claimant wins, alone): only citizens named
+    # twice are grouped (3M members: ~1M links, a few thousand of them contested).
+    contested = all_claims.filter(pl.col("candidate_cccd").is_duplicated())
+    per_claimant = contested.group_by("org", "candidate_cccd", "claimant").agg(pl.col("match_weight").max())
     # Rows keep their order within a group: sorted once, the first is the strongest claimant
     # (a tie for the top fails the margin below, whoever is first).
     contest = (
@@ -229,18 +232,16 @@ def accept_links(
             pl.col("claimant").first().alias("_winner"),
             pl.col("match_weight").first().alias("_top"),
             pl.col("match_weight").get(1, null_on_oob=True).alias("_second"),
+            pl.lit(True).alias("_contested"),
         )
+    )
+    wins = (pl.col("claimant") == pl.col("_winner")) & (
+        pl.col("_second").is_null() | (pl.col("_top") - pl.col("_second") >= settings.accept_margin_log2)
     )
     return (
         best.join(contest, on=["org", "candidate_cccd"], how="left", nulls_equal=True)
-        .filter(
-            (pl.col("claimant") == pl.col("_winner"))
-            & (
-                pl.col("_second").is_null()
-                | (pl.col("_top") - pl.col("_second") >= settings.accept_margin_log2)
-            )
-        )
-        .drop("_winner", "_top", "_second", "explanation", strict=False)
+        .filter(pl.when(pl.col("_contested")).then(wins).otherwise(pl.col("claimant").is_not_null()))
+        .drop("_winner", "_top", "_second", "_contested", "explanation", strict=False)
     )
 
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from ddss import issues
 from ddss.keys import row_id_expr
-from ddss.reconcile.accept import PAIR_KEY, accept_links, sure_pairs, top_candidates
+from ddss.reconcile.accept import accept_links, sure_pairs, top_candidates
 from ddss.reconcile.engine import engine_ready, explain_expr, in_population_share
 from ddss.reconcile.exact import MATCH_COLUMNS, exact_matches, member_side, usable_cccd_expr
 from ddss.reconcile.repair import suggest_corrections
@@ -325,16 +325,19 @@ def finish_reconcile(
     settings = settings or ReconcileSettings()
     pop = population.lazy()
     side, exact, match_decided = plan.side, plan.exact, plan.match_decided
-    scored = scored.sort(PAIR_KEY)  # batches may arrive in any order
+    # Batches may arrive in any order: every output below is sorted on a unique key, so the
+    # scored pairs are not (1.3M pairs at 3M members: a copy and a sort on two string keys).
     fixed_links = pl.concat(
         [
-            exact.filter(pl.col("matched_cccd").is_not_null()).select("row_id", "matched_cccd"),
-            match_decided.filter(pl.col("decision") == "accept").select(
-                "row_id", pl.col("value").alias("matched_cccd")
-            ),
+            exact.lazy().filter(pl.col("matched_cccd").is_not_null()).select("row_id", "matched_cccd"),
+            match_decided.lazy()
+            .filter(pl.col("decision") == "accept")
+            .select("row_id", pl.col("value").alias("matched_cccd")),
         ]
     ).filter(pl.col("matched_cccd").is_not_null())
-    claims = fixed_links.join(side.select("row_id", "org", "claimant"), on="row_id").select(
+    # lazy: `accept_links` filters the fixed links to its best links' citizens before the
+    # join with the member rows, so every exact match is not copied with its org and claimant
+    claims = fixed_links.join(side.lazy().select("row_id", "org", "claimant"), on="row_id").select(
         "org",
         "claimant",
         pl.col("matched_cccd").alias("candidate_cccd"),
@@ -351,7 +354,10 @@ def finish_reconcile(
     if engine_ready(settings):
         candidates = candidates.with_columns(explain_expr(settings))
     candidates = candidates.cast(CANDIDATE_COLUMNS).sort("row_id", "rank")
-    matches = _search_matches(accepted, candidates, exact, side.filter(~usable_cccd_expr()))
+    # Only a retried row (not_found, mismatch) of the exact path can be linked by the search.
+    retried = pl.col("match_status").is_in(("not_found", "mismatch"))
+    searched = _search_matches(accepted, candidates, exact.filter(retried), side.filter(~usable_cccd_expr()))
+    matches = pl.concat([exact.filter(~retried), searched])
 
     latest = plan.latest
     rejected_fixes = latest.filter((pl.col("kind") == "cccd_correction") & (pl.col("decision") == "reject"))

@@ -8,7 +8,7 @@ from ddss.reconcile._names import with_name_keys
 from ddss.reconcile.codes import CITIZEN_CODE, CitizenIndex, vouched_codes
 from ddss.reconcile.exact import exact_matches, member_side
 from ddss.reconcile.linked import reconcile_linked
-from ddss.reconcile.repair import variant_numbers
+from ddss.reconcile.repair import known_numbers, variant_numbers
 from ddss.reconcile.search import SEARCH_CHUNK_CELLS, _chunk_rows
 
 
@@ -32,8 +32,12 @@ def test_exact_matches_lists_found_rows_before_not_found(members, population):
 
 def test_variants_filtered_by_known_numbers_equal_filtering_after():
     bad = pl.DataFrame({"_i": [0, 1], "cccd": ["001085000001", "079190000006"]})
-    known = pl.Series([1085000002, 1085000010, 79190000060, 79190000007, 5], dtype=pl.Int64)
-    after = variant_numbers(bad, "_i").filter(pl.col("variant_num").is_in(known.implode()))
+    # a CCCD listed twice, a non-numeric one and a null stay harmless to the look-up
+    extract = ["001085000002", "001085000010", "079190000060", "079190000007", "5"]
+    extract += ["001085000002", "ABC", None]
+    known = known_numbers(pl.LazyFrame({"cccd": extract}))
+    assert known["variant_num"].is_sorted() and known.height == 6
+    after = variant_numbers(bad, "_i").filter(pl.col("variant_num").is_in(known["variant_num"].implode()))
     got = variant_numbers(bad, "_i", known)
     assert got.height == 4 and got.equals(after)
     assert got.filter(pl.col("variant_num") == 79190000060)["_swap"].to_list() == [True]

@@ -140,6 +140,27 @@ def test_repair_suggestion(population, typed, edit):
     assert result.cccd_updates.is_empty()  # never applied automatically
 
 
+def test_repair_suggestion_when_the_extract_lists_a_number_twice_or_non_numeric(population):
+    extract = population.collect()
+    twice = extract.filter(pl.col("cccd") == "079085000005")
+    odd = extract.head(2).with_columns(cccd=pl.Series(["07908500000X", "79085000006"]))
+    members = make_members(
+        [
+            {
+                "row_id": "r",
+                "full_name": "Hoàng Văn Em",
+                "birth_date": "1985-09-10",
+                "sex": "M",
+                "cccd": "079085000006",
+                "cccd_status": "valid",
+            }
+        ]
+    )
+    result = reconcile_members(members, pl.concat([extract, twice, odd]).lazy())
+    fixes = result.corrections.select("current_cccd", "suggested_cccd").rows()
+    assert fixes == [("079085000006", "079085000005")]
+
+
 def test_no_repair_when_details_disagree(population):
     members = make_members(
         [
