@@ -58,7 +58,11 @@ def finish_linked(
     """`finish_reconcile`; a steward's corrected CCCD comes back on `matches` as `corrected_cccd`."""
     result = finish_reconcile(plan, scored, population, settings=linked_settings(linkage_model))
     updates = result.cccd_updates.select("row_id", pl.col("cccd").alias("corrected_cccd"))
-    return replace(result, matches=result.matches.join(updates, on="row_id", how="left", validate="1:1"))
+    if updates.is_empty():  # the usual run: no join over every member (0.9 CPU s at 3M)
+        corrected = result.matches.with_columns(pl.lit(None, pl.String).alias("corrected_cccd"))
+    else:
+        corrected = result.matches.join(updates, on="row_id", how="left", validate="1:1")
+    return replace(result, matches=corrected)
 
 
 def reconcile_linked(
