@@ -91,12 +91,12 @@ def _date_levels(spec: ComparisonSpec) -> list[tuple[str, pl.Expr]]:
 
 def _id_levels(spec: ComparisonSpec) -> list[tuple[str, pl.Expr]]:
     left, right = _both(spec.column)
+    # edits exist only for two digit codes of one length (`similarity_columns`)
     lev, osa = pl.col(f"_lev_{spec.name}"), pl.col(f"_osa_{spec.name}")
-    same_length = left.str.len_chars() == right.str.len_chars()
     return [
         ("null", _is_null(spec.column)),
         ("exact", left == right),
-        ("one digit off", (lev == 1) & same_length),
+        ("one digit off", lev == 1),
         ("transposition", (osa == 1) & (lev == 2)),
         ("else", pl.lit(True)),
     ]
@@ -180,6 +180,34 @@ def required_columns(settings: LinkageSettings) -> list[str]:
         if extra and extra not in cols:
             cols.append(extra)
     return cols
+
+
+def similarity_text_columns(settings: LinkageSettings) -> list[str]:
+    """The name columns Jaro-Winkler reads (besides equality): `compare_sides` takes them as
+    codes into a list of values."""
+    return list(
+        dict.fromkeys(
+            s.fold_column or s.column for s in settings.comparisons if s.kind == "name" and s.thresholds
+        )
+    )
+
+
+def equality_columns(settings: LinkageSettings) -> list[str]:
+    """Record columns the comparisons only test for equality or null (names, phonetic keys,
+    places, exact fields, the folded full name, IDs: their digits are read from
+    `record_side`'s codes), never as text (Jaro-Winkler sources, dates): a caller may hand
+    them to `compare_sides` as integer codes (one injective mapping per column, nulls
+    kept), which gather at a fraction of a string's cost."""
+    cols: list[str | None] = [settings.full_name_tf]
+    text: set[str | None] = set(similarity_text_columns(settings))
+    for spec in settings.comparisons:
+        if spec.kind == "name":
+            cols += [spec.column, spec.fold_column, spec.phonetic_column]
+        elif spec.kind == "date":
+            text.update((spec.column, spec.year_column))
+        else:
+            cols += [spec.column, spec.parent_column]
+    return [c for c in dict.fromkeys(cols) if c and c not in text]
 
 
 def _has(codes: list[str] | tuple[str, ...]) -> pl.Expr:
@@ -330,7 +358,7 @@ def _tf_keys(settings: LinkageSettings) -> dict[str, str]:
     return keys | ({FULL_NAME: settings.full_name_tf} if settings.full_name_tf else {})
 
 
-def _record_side(
+def record_side(
     records: pl.DataFrame,
     cols: list[str],
     settings: LinkageSettings,
@@ -338,7 +366,9 @@ def _record_side(
     tf: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """One side's compared columns, suffixed, plus what is computed once per record rather
-    than per pair: digit codes as integers and, from `tf` (the left side's), frequencies."""
+    than per pair: digit codes as integers and, from `tf` (the left side's), frequencies
+    (`tf_<name>`, unsuffixed). Row-wise, so a caller may build it once for every record
+    and gather its rows for each slice of pairs (`compare_sides`)."""
     ids = list(dict.fromkeys(s.column for s in settings.comparisons if s.kind == "id"))
     side = records.select(*cols, *[e for c in ids for e in digit_code_exprs(c)])
     freqs = [
@@ -348,6 +378,11 @@ def _record_side(
         for name, key in (_tf_keys(settings).items() if tf is not None else ())
     ]
     return side.rename(lambda c: f"{c}{suffix}").with_columns(freqs)
+
+
+def tf_columns(settings: LinkageSettings) -> list[str]:
+    """The `tf_<name>` frequency columns `record_side` adds to the left side."""
+    return [f"tf_{name}" for name in _tf_keys(settings)]
 
 
 def _gathered(ids: pl.Series, side: pl.DataFrame) -> pl.DataFrame:
@@ -366,7 +401,9 @@ def _similar_specs(settings: LinkageSettings) -> list[ComparisonSpec]:
     ]
 
 
-def _gammas(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
+def _gammas(
+    pairs: pl.DataFrame, settings: LinkageSettings, texts: dict[str, pl.Series] | None = None
+) -> pl.DataFrame:
     """`pairs` with `gamma_<name>` per comparison: the levels that need no similarity first,
     then the similarities for the pairs none of those settles, then the remaining levels."""
     split = {s.name: _split_gamma(s) for s in _similar_specs(settings)}
@@ -374,7 +411,7 @@ def _gammas(pairs: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
     pairs = pairs.with_columns(
         series
         for spec in _similar_specs(settings)
-        for series in similarity_columns(pairs, spec, pl.col(f"_pre_{spec.name}").is_null())
+        for series in similarity_columns(pairs, spec, pl.col(f"_pre_{spec.name}").is_null(), texts)
     )
     return pairs.with_columns(
         pl.coalesce(f"_pre_{s.name}", split[s.name][1]).alias(f"gamma_{s.name}")
@@ -412,17 +449,35 @@ def compare(
         tf = tf_tables(right if tf_reference is None else tf_reference, settings)
     sides = [
         _gathered(
-            candidate_pairs.get_column(f"{uid}{sfx}"), _record_side(records, cols, settings, sfx, side_tf)
+            candidate_pairs.get_column(f"{uid}{sfx}"), record_side(records, cols, settings, sfx, side_tf)
         )
         for records, sfx, side_tf in ((left, "_l", tf), (right, "_r", None))
     ]
+    return compare_sides(candidate_pairs, sides[0], sides[1], settings, id_column=uid)
+
+
+def compare_sides(
+    candidate_pairs: pl.DataFrame,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    settings: LinkageSettings,
+    *,
+    id_column: str,
+    texts: dict[str, pl.Series] | None = None,
+) -> pl.DataFrame:
+    """`compare` once each pair's records are at hand: `left`/`right` are `record_side`
+    rows (without the id) in the order of `candidate_pairs`, the right one without `tf_`.
+
+    `equality_columns` may hold integer codes instead of text, and so may the
+    `similarity_text_columns` given in `texts` (column -> the values the codes index)."""
     # one chunk per column, as the gathered fields: mixed chunking is realigned by every later step
-    pairs = pl.concat([candidate_pairs.rechunk(), *sides], how="horizontal")
-    pairs = _gammas(pairs, settings)
+    pairs = pl.concat([candidate_pairs.rechunk(), left, right], how="horizontal")
+    pairs = _gammas(pairs, settings, texts)
     soften = _suspect_id_no_evidence(settings)
     if soften is not None:
         pairs = pairs.with_columns(soften)
-    fields = [f"{c}{side}" for side in ("_l", "_r") for c in cols[1:]]
-    tfs = [f"tf_{name}" for name in _tf_keys(settings)]
+    cols = [c for c in required_columns(settings) if c != id_column]
+    fields = [f"{c}{side}" for side in ("_l", "_r") for c in cols]
+    tfs = tf_columns(settings)
     gammas = [f"gamma_{spec.name}" for spec in settings.comparisons]
     return pairs.select(*candidate_pairs.columns, *fields, *tfs, *gammas)

@@ -18,11 +18,21 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ddss.linkage.comparisons import TF_COUNT, compare, required_columns, tf_tables
+from ddss.linkage.comparisons import (
+    TF_COUNT,
+    compare_sides,
+    equality_columns,
+    prepare_records,
+    record_side,
+    required_columns,
+    similarity_text_columns,
+    tf_columns,
+    tf_tables,
+)
 from ddss.linkage.decisions import ACCEPT, ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide
 from ddss.linkage.scoring import choose_threshold, estimate_weights, score, tf_u_values, threshold_tradeoff
 from ddss.linkage.settings import LinkageSettings
-from ddss.linkage.training import u_from_random_pairs
+from ddss.linkage.training import level_frequencies, random_pairs
 
 NODE = "_node"  # a record's position in `records` (0..n-1), the id used inside the pipeline
 RULE = "_rule"  # position of the blocking rule that found the pair
@@ -74,6 +84,23 @@ def _slices(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
         yield frame.slice(start, size)
 
 
+def _refilled(pieces: Iterator[pl.DataFrame], size: int) -> Iterator[pl.DataFrame]:
+    """`pieces` in order, regrouped into slices of `size` rows (the last one shorter): the
+    pairs left out of the training sample come in thin pieces, and each slice pays fixed
+    costs (gathers, joins, a thread pool for Jaro-Winkler), whatever its height."""
+    held: list[pl.DataFrame] = []
+    rows = 0
+    for piece in pieces:
+        held.append(piece)
+        rows += piece.height
+        while rows >= size:
+            whole = pl.concat(held)
+            yield whole.slice(0, size)
+            held, rows = [whole.slice(size)], whole.height - size
+    if rows:
+        yield pl.concat(held)
+
+
 def _tf_reference(records: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame | None:
     """All records pre-aggregated on the term-frequency keys (`TF_COUNT` rows each): the same
     frequencies as the full frame, without regrouping every record for every slice. Grouped
@@ -92,6 +119,25 @@ def _tf_reference(records: pl.DataFrame, settings: LinkageSettings) -> pl.DataFr
     return records.select(keys)[groups.get_column("_row")].with_columns(groups.get_column(TF_COUNT))
 
 
+def _record_sides(
+    fields: pl.DataFrame, settings: LinkageSettings, tf: dict[str, pl.DataFrame]
+) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
+    """Every record's compared side (`record_side`: digit codes, frequencies) built once and
+    gathered by position for each slice: built per slice, over the slice's distinct records
+    (1.3-1.6 per pair, rising with the data) and once per side, it cost more than comparing.
+    Text becomes integer codes, as narrow as the values allow (gathering strings for every
+    pair cost more than all the comparisons); the Jaro-Winkler columns' codes index the
+    values returned with them."""
+    cols = [c for c in required_columns(settings) if c != NODE]
+    side = record_side(prepare_records(fields, settings), cols, settings, "", tf)
+    coded = [c for c in equality_columns(settings) if side.schema.get(c) == pl.String]
+    categorical = pl.Categorical(pl.Categories.random())
+    side = side.with_columns(side.get_column(c).cast(categorical).to_physical().shrink_dtype() for c in coded)
+    words = [c for c in similarity_text_columns(settings) if side.schema.get(c) == pl.String]
+    texts = {c: pl.Enum(side.get_column(c).unique().drop_nulls()).categories for c in words}
+    return side.with_columns(side.get_column(c).cast(pl.Enum(texts[c])).to_physical() for c in words), texts
+
+
 def _gather(rec: pl.DataFrame, nodes: pl.Series, suffix: str) -> pl.DataFrame:
     return rec.select(pl.all().gather(nodes)).rename(lambda c: f"{c}{suffix}")
 
@@ -107,27 +153,35 @@ class _Pipeline:
         small = (pl.Boolean, pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.Date)
         self.text = [c for c, t in self.fields.schema.items() if t not in small]
         self.score_text = [c for c in self.text if c == settings.full_name_tf]
-        self.compare_in = pl.concat([records.select(NODE), self.fields], how="horizontal")
         self.org = records.get_column("org").rank("dense") if "org" in records.columns else None
         reference = _tf_reference(records, settings)
         # grouped once: regrouping the reference for every slice grew with rows × slices
         self.tf = tf_tables(records.head(0) if reference is None else reference, settings)
+        self.side, self.texts = _record_sides(
+            pl.concat([records.select(NODE), self.fields], how="horizontal"), settings, self.tf
+        )
+        self.plain = [c for c in self.side.columns if c not in tf_columns(settings)]
         self.steward = steward
 
     def compare(self, chunk: pl.DataFrame, settings: LinkageSettings) -> pl.DataFrame:
         """Comparison vector of a slice without the compared text (names, IDs: the bulk of a
         pair), gathered again when scored; small typed fields (flags, years) stay for training."""
-        nodes = pl.concat([chunk.get_column(_L), chunk.get_column(_R)]).unique()
-        sub = self.compare_in.select(pl.all().gather(nodes))
-        compared = compare(sub, sub, chunk, settings, id_column=NODE, tf=self.tf)
+        left = self.side.select(pl.all().gather(chunk.get_column(_L))).rename(
+            {c: f"{c}_l" for c in self.plain}
+        )
+        right = self.side.select(pl.col(self.plain).gather(chunk.get_column(_R))).rename(lambda c: f"{c}_r")
+        compared = compare_sides(chunk, left, right, settings, id_column=NODE, texts=self.texts)
         text = [f"{c}{side}" for side in ("_l", "_r") for c in self.text]
         return compared.drop(c for c in text if c in compared.columns)
 
     def _with_fields(self, narrow: pl.DataFrame, text: list[str]) -> pl.DataFrame:
         both = [narrow]
+        # the whole-name key as its code (scoring only tests it for equality); every field
+        # as written once a rule reads more
+        source = self.side if text != self.text else self.fields
         for side in ("_l", "_r"):
             cols = [c for c in self.fields.columns if f"{c}{side}" not in narrow.columns and c in text]
-            both.append(_gather(self.fields.select(cols), narrow[f"{NODE}{side}"], side))
+            both.append(_gather(source.select(cols), narrow[f"{NODE}{side}"], side))
         return pl.concat(both, how="horizontal")
 
     def _scored(self, narrow: pl.DataFrame, settings: LinkageSettings, decided: bool) -> pl.DataFrame:
@@ -185,15 +239,9 @@ def _train(
     `pair_weight`: candidates per compared pair, so the prior and the trade-off's counts are
     those of all candidates."""
     records = pipe.records
-    # only the compared columns (and the id that orders the sample): the full frame's
-    # `issues` lists would be re-derived for every record by `prepare_records`
-    uid = [c for c in [settings.unique_id] if c in records.columns and c not in pipe.compare_in.columns]
-    u = u_from_random_pairs(
-        pl.concat([pipe.compare_in, records.select(uid)], how="horizontal"),
-        settings,
-        NODE,
-        tf=pipe.tf,
-    )
+    # random pairs compared as candidates are: gathered from the records' sides built once
+    random = pipe.compare(random_pairs(records, settings, NODE), settings)
+    u = {spec.name: level_frequencies(random, spec) for spec in settings.comparisons}
     total_pairs = records.height * (records.height - 1) / 2
     compared = pl.concat(stored, rechunk=False)
     weights, prior = estimate_weights(
@@ -273,7 +321,9 @@ def score_pairs(
         if sample is not None:  # then the pairs left out of the sample, compared once
             starts = range(0, pairs.height, chunk_pairs)
             rest = (pairs.slice(i, chunk_pairs).filter(~sample.slice(i, chunk_pairs)) for i in starts)
-            narrow = itertools.chain(narrow, (pipe.compare(c, settings) for c in rest))
+            narrow = itertools.chain(
+                narrow, (pipe.compare(c, settings) for c in _refilled(rest, chunk_pairs))
+            )
     parts: dict[str, list[pl.DataFrame]] = {}
     for piece in narrow:
         for name, frame in _reduce(pipe.decide(piece, settings), settings, keep_all).items():

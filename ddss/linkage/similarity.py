@@ -41,15 +41,22 @@ def rows_needing(pairs: pl.DataFrame, need: pl.Expr, *present: pl.Expr) -> pl.Se
     return ok.arg_true()
 
 
-def jaro_winkler(pairs: pl.DataFrame, need: pl.Expr, left: str, right: str, name: str) -> pl.Series:
+def jaro_winkler(
+    pairs: pl.DataFrame, need: pl.Expr, left: str, right: str, name: str, text: pl.Series | None = None
+) -> pl.Series:
     """Jaro-Winkler similarity of `left`/`right` (Float32) where `need` holds, null elsewhere or
-    where the values are equal; each distinct value pair scored once by `cpdist`."""
+    where the values are equal; each distinct value pair scored once by `cpdist`.
+
+    text: the values, when `left`/`right` hold positions in it (integer codes, cheaper to
+    gather for every pair and to deduplicate than the strings)."""
     at = rows_needing(pairs, need, pl.col(left) != pl.col(right))
-    todo = pairs.select(pl.col(left).cast(pl.String).alias(_A), pl.col(right).cast(pl.String).alias(_B))[at]
+    ends = [pl.col(left).alias(_A), pl.col(right).alias(_B)]
+    todo = pairs.select(ends if text is not None else [e.cast(pl.String) for e in ends])[at]
     uniq = todo.unique()
+    words = [uniq.get_column(c) if text is None else text.gather(uniq.get_column(c)) for c in (_A, _B)]
     sim = process.cpdist(
-        uniq.get_column(_A).to_list(),
-        uniq.get_column(_B).to_list(),
+        words[0].to_list(),
+        words[1].to_list(),
         scorer=JaroWinkler.normalized_similarity,
         workers=-1,
         dtype=np.float32,
@@ -121,12 +128,16 @@ def placed_edits(
     ]
 
 
-def similarity_columns(pairs: pl.DataFrame, spec: ComparisonSpec, need: pl.Expr) -> list[pl.Series]:
+def similarity_columns(
+    pairs: pl.DataFrame, spec: ComparisonSpec, need: pl.Expr, texts: dict[str, pl.Series] | None = None
+) -> list[pl.Series]:
     """The `_sim_`/`_lev_`/`_osa_` columns `spec`'s levels read, where `need` holds: names by
-    Jaro-Winkler of their folds, dates and digit codes (`digit_code_exprs`) by digit edits."""
+    Jaro-Winkler of their folds (codes into `texts[column]` when given there), dates and
+    digit codes (`digit_code_exprs`) by digit edits."""
     if spec.kind == "name":
         src = spec.fold_column or spec.column
-        return [jaro_winkler(pairs, need, f"{src}_l", f"{src}_r", f"_sim_{spec.name}")]
+        text = (texts or {}).get(src)
+        return [jaro_winkler(pairs, need, f"{src}_l", f"{src}_r", f"_sim_{spec.name}", text)]
     if spec.kind == "date":
         ends = (pl.col(f"{spec.column}_l"), pl.col(f"{spec.column}_r"))
         at = rows_needing(pairs, need, *(e.is_not_null() for e in ends))

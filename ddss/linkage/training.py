@@ -25,7 +25,7 @@ import math
 import numpy as np
 import polars as pl
 
-from ddss.linkage.comparisons import NULL_GAMMA, compare, level_labels
+from ddss.linkage.comparisons import NULL_GAMMA, level_labels
 from ddss.linkage.decisions import VETO, veto_expr
 from ddss.linkage.settings import ComparisonSpec, LevelWeight, LinkageSettings
 
@@ -72,28 +72,6 @@ def random_pairs(records: pl.DataFrame, settings: LinkageSettings, id_column: st
     b = rng.integers(0, n - 1, k)
     b = b + (b >= a)
     return pl.DataFrame({f"{id_column}_l": ids.gather(a), f"{id_column}_r": ids.gather(b)})
-
-
-def u_from_random_pairs(
-    records: pl.DataFrame,
-    settings: LinkageSettings,
-    id_column: str,
-    *,
-    tf: dict[str, pl.DataFrame] | None = None,
-) -> dict[str, np.ndarray]:
-    """u per comparison: level shares among random pairs (vectorised `compare`).
-
-    tf: `comparisons.tf_tables`, passed on to `compare` (levels never read term
-    frequencies; tables built once spare regrouping every record's names)."""
-    compared = compare(
-        records,
-        records,
-        random_pairs(records, settings, id_column),
-        settings,
-        id_column=id_column,
-        tf=tf,
-    )
-    return {spec.name: level_frequencies(compared, spec) for spec in settings.comparisons}
 
 
 def _log_bf(gam: np.ndarray, specs: tuple[ComparisonSpec, ...], m: dict, u: dict) -> np.ndarray:

@@ -11,7 +11,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from ddss.linkage import default_settings, level_labels
 from ddss.linkage.comparisons import compare
-from ddss.linkage.similarity import date_digits_expr
+from ddss.linkage.similarity import date_digits_expr, jaro_winkler
 from ddss.text import ascii_fold_expr
 
 
@@ -161,3 +161,16 @@ def test_jaro_winkler_levels_match_a_reference() -> None:
             )
         assert level == want, g
     assert "Jaro-Winkler >= 0.85" in got and "else" in got
+
+
+def test_jaro_winkler_on_codes_equals_on_text() -> None:
+    """Codes into a list of values score as the values themselves, nulls and equal ones too."""
+    text = pl.Series(["lan", "lam", "hoa", "hoang"])
+    codes = pl.DataFrame(
+        {"a_l": [0, 0, 2, None, 3, 1], "a_r": [1, 0, 3, 2, 2, 0]}, schema={"a_l": pl.UInt8, "a_r": pl.UInt8}
+    )
+    words = pl.DataFrame({c: text.gather(codes.get_column(c)) for c in codes.columns})
+    need = pl.lit(True)
+    on_text = jaro_winkler(words, need, "a_l", "a_r", "s")
+    on_codes = jaro_winkler(codes, need, "a_l", "a_r", "s", text)
+    assert on_codes.equals(on_text) and on_text.null_count() == 2 and on_text[0] is not None
