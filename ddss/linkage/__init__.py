@@ -5,13 +5,14 @@ the reusable scoring engine (`compare`, `score`) for đối soát, explanations 
 """
 
 from ddss.linkage.blocking import BlockingStats, block_pairs
-from ddss.linkage.comparisons import compare, comparison_levels, level_labels, prepare_records
+from ddss.linkage.comparisons import compare, comparison_levels, level_labels
 from ddss.linkage.decisions import decide
 from ddss.linkage.explain import explain_cluster, explain_pairs
 from ddss.linkage.golden import golden_records
 from ddss.linkage.ids import cluster_ids, hmac_hex
 from ddss.linkage.incremental import link_incremental
 from ddss.linkage.link import LinkageResult, link_members
+from ddss.linkage.records import prepare_records
 from ddss.linkage.scoring import estimate_weights, score, threshold_tradeoff
 from ddss.linkage.settings import (
     BlockingRule,

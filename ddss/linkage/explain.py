@@ -11,7 +11,8 @@ import math
 
 import polars as pl
 
-from ddss.linkage.comparisons import FULL_NAME, NULL_GAMMA, level_labels
+from ddss.linkage.comparisons import NULL_GAMMA, level_labels
+from ddss.linkage.records import FULL_NAME
 from ddss.linkage.scoring import prior_weight
 from ddss.linkage.settings import LinkageSettings
 

@@ -12,7 +12,6 @@ from dataclasses import replace
 
 import polars as pl
 
-from ddss.linkage.comparisons import prepare_records
 from ddss.linkage.link import (
     LinkageResult,
     _candidate_pairs,
@@ -22,6 +21,7 @@ from ddss.linkage.link import (
     _steward_nodes,
 )
 from ddss.linkage.pair_pipeline import NODE, score_pairs
+from ddss.linkage.records import prepare_records
 from ddss.linkage.settings import LinkageSettings
 
 

@@ -16,12 +16,12 @@ import polars as pl
 from ddss import issues
 from ddss.linkage.blocking import BlockingStats, block_pair_codes
 from ddss.linkage.clustering import cluster_groups, components
-from ddss.linkage.comparisons import prepare_records
 from ddss.linkage.decisions import ACCEPTED, CONFIRM, REVIEW, SPLIT, steward_pairs
 from ddss.linkage.explain import explain_pairs
 from ddss.linkage.ids import cluster_ids
 from ddss.linkage.pair_pipeline import NODE, RULE, ScoredPairs, score_pairs
 from ddss.linkage.ranks import equality_codes, inverse_permutation
+from ddss.linkage.records import prepare_records
 from ddss.linkage.settings import LinkageSettings, default_settings
 
 log = logging.getLogger(__name__)

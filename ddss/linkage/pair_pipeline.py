@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ddss.linkage.comparisons import (
+from ddss.linkage.comparisons import compare_sides
+from ddss.linkage.decisions import ACCEPT, ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide
+from ddss.linkage.records import (
     TF_COUNT,
-    compare_sides,
     equality_columns,
     prepare_records,
     record_side,
@@ -29,7 +30,6 @@ from ddss.linkage.comparisons import (
     tf_columns,
     tf_tables,
 )
-from ddss.linkage.decisions import ACCEPT, ACCEPTED, CONFIRM, REVIEW, SPLIT, VETO, decide
 from ddss.linkage.scoring import choose_threshold, estimate_weights, score, tf_u_values, threshold_tradeoff
 from ddss.linkage.settings import LinkageSettings
 from ddss.linkage.training import level_frequencies, random_pairs

@@ -12,7 +12,8 @@ import numpy as np
 import polars as pl
 
 from ddss.frames import ordered_sum
-from ddss.linkage.comparisons import FULL_NAME, level_labels, tf_u_exact
+from ddss.linkage.comparisons import level_labels
+from ddss.linkage.records import FULL_NAME, tf_u_exact
 from ddss.linkage.settings import ComparisonSpec, LinkageSettings
 from ddss.linkage.training import estimate_weights
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 COMPARISON_KINDS = ("name", "date", "exact", "id", "place")
-NAME_MARKED = "name_marked"  # derived from `full_name` when absent (comparisons.prepare_records)
+NAME_MARKED = "name_marked"  # derived from `full_name` when absent (records.prepare_records)
 # Sorted-neighbourhood blocking (blocking.py): within one blocking key value each row meets
 # only its next DEFAULT_BLOCK_WINDOW rows, ordered by the full folded name, then commune and
 # birth date, so a person's copies (same name, same commune branch: DOMAIN.md) sit side by
@@ -93,9 +93,9 @@ class LinkageSettings:
     linearly with the rows; None pairs blocks completely and skips those above
     max_block_size (reported). block_window_free: of those neighbours, how many are paired
     whatever they hold; the others only when they share the full folded name (None: all).
-    sex_guessed: boolean column (derived from `issues` when absent, see comparisons.py)
+    sex_guessed: boolean column (derived from `issues` when absent, see records.py)
     marking a sex the normaliser guessed and flagged for checking: it never vetoes a merge.
-    id_suspect: boolean column (derived from `issues` when absent, see comparisons.py)
+    id_suspect: boolean column (derived from `issues` when absent, see records.py)
     marking an ID that fails its own cross-check (sex or birth year encoded in the CCCD differ
     from the row's): likely someone else's number, so it gives no evidence against a pair
     that otherwise agrees on name, birth date (or year, one side year-only) and sex.

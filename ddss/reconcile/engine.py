@@ -18,7 +18,7 @@ from dataclasses import replace
 import polars as pl
 
 from ddss.linkage import compare, level_labels, prepare_records, score
-from ddss.linkage.comparisons import FOLD_COLUMNS, FULL_NAME, TF_COUNT, tf_tables
+from ddss.linkage.records import FOLD_COLUMNS, FULL_NAME, TF_COUNT, tf_tables
 from ddss.linkage.settings import NAME_MARKED, LinkageSettings
 from ddss.names import split_name_exprs
 from ddss.reconcile.codes import CITIZEN_CODE, MEMBER_CODE, find_sorted

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from ddss import issues
-from ddss.linkage.comparisons import id_suspect_expr, sex_guessed_expr, year_from_suspect_id_expr
+from ddss.linkage.records import id_suspect_expr, sex_guessed_expr, year_from_suspect_id_expr
 from ddss.reconcile._names import with_name_keys
 from ddss.reconcile.scoring import BIRTH_AGREES, NAME_AGREES, PAIR_FIELDS, ReconcileSettings, score_pairs
 

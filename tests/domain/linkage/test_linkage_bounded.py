@@ -11,9 +11,9 @@ from polars.testing import assert_frame_equal
 
 from ddss.linkage import cluster_ids, default_settings, link_members, prepare_records
 from ddss.linkage.blocking import block_pair_codes
-from ddss.linkage.comparisons import TF_COUNT
 from ddss.linkage.link import ANCHOR_SEP, _cluster_all, _ids
 from ddss.linkage.pair_pipeline import NODE, RULE, _tf_reference, score_pairs, training_sample
+from ddss.linkage.records import TF_COUNT
 from ddss.linkage.training import estimate_weights
 
 SECRET = b"test-secret"

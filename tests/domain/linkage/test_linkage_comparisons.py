@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from ddss.linkage import ComparisonSpec, default_settings, level_labels
-from ddss.linkage.comparisons import compare, name_marked_expr, prepare_records
+from ddss.linkage.comparisons import compare
+from ddss.linkage.records import name_marked_expr, prepare_records
 
 
 def _level(spec_name: str, left: dict, right: dict) -> str:
@@ -203,7 +204,7 @@ def test_term_frequency_tables_built_once_give_the_same_comparisons() -> None:
     # slice-by-slice comparison reuses tables built once; they must equal the per-call ones
     from linkage_data import synthetic
 
-    from ddss.linkage.comparisons import tf_tables
+    from ddss.linkage.records import tf_tables
 
     s = default_settings()
     records = prepare_records(synthetic(200).drop("person"), s)

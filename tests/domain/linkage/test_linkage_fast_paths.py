@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ddss import issues
 from ddss.linkage.blocking import _sorted_blocks
 from ddss.linkage.clustering import cluster_groups
-from ddss.linkage.comparisons import id_suspect_expr, sex_guessed_expr
+from ddss.linkage.records import id_suspect_expr, sex_guessed_expr
 
 
 def _reference_blocks(rows: pl.DataFrame, cols: list[str], rank: str) -> pl.DataFrame:

@@ -10,9 +10,10 @@ from polars.testing import assert_frame_equal
 
 from ddss.linkage import LinkageResult, default_settings, link_members, prepare_records
 from ddss.linkage.blocking import block_pair_codes
-from ddss.linkage.comparisons import compare, equality_columns, similarity_text_columns
+from ddss.linkage.comparisons import compare
 from ddss.linkage.decisions import ACCEPT, CONFIRM, REVIEW, SPLIT
 from ddss.linkage.pair_pipeline import NODE, RULE, _Pipeline, _refilled, keep_expr, score_pairs
+from ddss.linkage.records import equality_columns, similarity_text_columns
 
 SECRET = b"test-secret"
 

@@ -10,7 +10,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from test_engine import _trained
 
-from ddss.linkage.comparisons import tf_tables
+from ddss.linkage.records import tf_tables
 from ddss.reconcile import ReconcileSettings
 from ddss.reconcile.engine import _tf_for, name_reference, sorted_tf_tables
 from ddss.reconcile.exact import member_side
