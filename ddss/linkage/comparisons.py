@@ -174,7 +174,7 @@ def _suspect_id_no_evidence(settings: LinkageSettings) -> pl.Expr | None:
     return pl.when(soften).then(pl.lit(NULL_GAMMA, pl.Int8)).otherwise(g).alias(g.meta.output_name())
 
 
-def _gathered(ids: pl.Series, side: pl.DataFrame) -> pl.DataFrame:
+def gathered(ids: pl.Series, side: pl.DataFrame) -> pl.DataFrame:
     """The rows of `side` (keyed by its first column, unique) for `ids`, null where absent:
     one look-up of the ids, then every field gathered once (joining each side onto the
     pairs in turn copied the pairs' columns again with the second)."""
@@ -237,7 +237,7 @@ def compare(
     if tf is None:
         tf = tf_tables(right if tf_reference is None else tf_reference, settings)
     sides = [
-        _gathered(
+        gathered(
             candidate_pairs.get_column(f"{uid}{sfx}"), record_side(records, cols, settings, sfx, side_tf)
         )
         for records, sfx, side_tf in ((left, "_l", tf), (right, "_r", None))

@@ -17,8 +17,16 @@ from dataclasses import replace
 
 import polars as pl
 
-from ddss.linkage import compare, level_labels, prepare_records, score
-from ddss.linkage.records import FOLD_COLUMNS, FULL_NAME, TF_COUNT, tf_tables
+from ddss.linkage import level_labels, prepare_records, score
+from ddss.linkage.comparisons import compare_sides, gathered
+from ddss.linkage.records import (
+    FOLD_COLUMNS,
+    FULL_NAME,
+    TF_COUNT,
+    record_side,
+    required_columns,
+    tf_tables,
+)
 from ddss.linkage.settings import NAME_MARKED, LinkageSettings
 from ddss.names import split_name_exprs
 from ddss.reconcile.codes import CITIZEN_CODE, MEMBER_CODE, find_sorted
@@ -36,8 +44,9 @@ _NAME_PARTS = (
     *(c for c in FOLD_COLUMNS if c != "name_fold"),
     NAME_MARKED,
 )
-# the fields `_records` reads as they are (besides keys and names)
-_FIELDS = ("full_name", "birth_date", "birth_year", "sex", "province_code", "commune_code")
+# the fields `_records` reads as they are (besides keys and names: a record's name is its
+# parts, their folds and `name_key`, the whole name is never compared, so never gathered)
+_FIELDS = ("birth_date", "birth_year", "sex", "province_code", "commune_code")
 _FIELD_LABELS = {
     "given_name": "Tên",
     "surname": "Họ",
@@ -90,7 +99,7 @@ def _records(
     )
 
 
-def _member_records(side: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
+def _member_records(side: pl.DataFrame, pairs: pl.DataFrame, linkage: LinkageSettings) -> pl.DataFrame:
     """One record per member of `pairs`, keyed by its row in `side` (`MEMBER_CODE`).
 
     A member's own usable CCCD (one that led nowhere or to someone else) is evidence: a
@@ -98,15 +107,29 @@ def _member_records(side: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     guessed sex or birth year (`exact.guess_flags`) is unknown, neither for nor against."""
     rows = side.with_row_index(_ID).filter(pl.col(_ID).is_in(pairs.get_column(MEMBER_CODE).implode()))
     own = rows.select(own_evidence_exprs(rows.columns))
-    frame = pl.concat([rows, own.select(pl.all().name.prefix("_own_"))], how="horizontal")
+    names = _name_parts(rows.get_column("full_name"), linkage)
+    frame = pl.concat([rows, own.select(pl.all().name.prefix("_own_")), names], how="horizontal")
     guessed = {"sex": "_own_sex_guessed", "birth_year": "_own_year_guessed"}
-    return _records(frame, pl.col("_own_cccd"), guessed, split_name_exprs("full_name"))
+    return _records(frame, pl.col("_own_cccd"), guessed, [pl.col(c) for c in names.columns])
 
 
-def _citizen_records(citizens: pl.DataFrame, pairs: pl.DataFrame, reference: pl.DataFrame) -> pl.DataFrame:
-    """One record per citizen of `pairs`, keyed by `CITIZEN_CODE` (its row in `citizens`),
-    its name parts and their folds fetched from `reference` by `NAME_CODE`."""
-    codes = pairs.get_column(CITIZEN_CODE).unique().sort()
+def _name_parts(full_name: pl.Series, linkage: LinkageSettings) -> pl.DataFrame:
+    """`_NAME_PARTS` of each full name, split and folded once per distinct name (a chunk's
+    members hold ~0.4 distinct names per row; folding is the costliest per-record step).
+    The name's own fold is the member's `name_key` (`_records`), not derived here."""
+    distinct = full_name.unique().to_frame().with_columns(split_name_exprs(full_name.name))
+    parts = prepare_records(distinct.with_columns(pl.lit(None, pl.String).alias("name_fold")), linkage)
+    parts = parts.select(full_name.name, *[c for c in _NAME_PARTS if c in parts.columns])
+    return (
+        full_name.to_frame()
+        .join(parts, on=full_name.name, how="left", maintain_order="left", nulls_equal=True)
+        .drop(full_name.name)
+    )
+
+
+def _citizen_records(citizens: pl.DataFrame, codes: pl.Series, reference: pl.DataFrame) -> pl.DataFrame:
+    """The records of the citizens `codes` name (`CITIZEN_CODE`, their rows in `citizens`),
+    in that order, their name parts and folds fetched from `reference` by `NAME_CODE`."""
     read = [*_FIELDS, "given_key", "surname_key", "name_key", "cccd", NAME_CODE]
     frame = citizens.select(pl.col(read).gather(codes)).with_columns(codes.alias(_ID))
     parts = [c for c in _NAME_PARTS if c in reference.columns]
@@ -224,8 +247,9 @@ def engine_score(
     """`match_weight`, `match_probability`, `evidence`, `explanation` from the linkage engine
     for `pairs` (`MEMBER_CODE` rows of `side`, `CITIZEN_CODE` rows of `citizens`, i.e.
     `search.pair_codes`), which keep their columns other than compared `_l`/`_r` fields;
-    `citizens` carry `NAME_CODE` (`with_name_codes`).
-    Records are built once per member and citizen, not carried per pair.
+    `citizens` carry `NAME_CODE` (`with_name_codes`); rows come back in citizen order.
+    A member's record is built once (its name split and folded once per distinct name) and
+    gathered per pair; a citizen's is read per pair in extract order (`_citizen_records`).
 
     The m/u weights are the deduplication model's; only the prior is re-based to this
     population (`search_prior`) and name frequencies come from `tf` (`sorted_tf_tables` of
@@ -237,15 +261,22 @@ def engine_score(
     linkage = settings.linkage
     assert linkage is not None  # engine_ready() checked by the caller
     tuned = replace(linkage, prior=search_prior(population_size), unique_id=_ID)
-    left = prepare_records(_member_records(side, pairs), tuned)
-    right = _citizen_records(citizens, pairs, reference)
+    left = prepare_records(_member_records(side, pairs, tuned), tuned)
     # Every pair column that is not a compared field rides along through compare/score.
     extra = [c for c in pairs.columns if not c.endswith(("_l", "_r"))]
     extra = [c for c in extra if c not in ("match_weight", "match_probability", "evidence", "explanation")]
+    # By citizen: each pair's citizen record is read from the extract in row order, once
+    # per pair (a chunk meets a citizen in ~1.2 pairs), not per citizen then again per pair.
     candidates = pairs.select(
         pl.col(MEMBER_CODE).alias(f"{_ID}_l"), pl.col(CITIZEN_CODE).alias(f"{_ID}_r"), *extra
+    ).sort(f"{_ID}_r")
+    right = prepare_records(_citizen_records(citizens, candidates.get_column(f"{_ID}_r"), reference), tuned)
+    cols = [c for c in required_columns(tuned) if c != _ID]
+    member = gathered(
+        candidates.get_column(f"{_ID}_l"),
+        record_side(left, [_ID, *cols], tuned, "_l", _tf_for(left, tf, tuned)),
     )
-    compared = compare(left, right, candidates, tuned, id_column=_ID, tf=_tf_for(left, tf, tuned))
+    compared = compare_sides(candidates, member, record_side(right, cols, tuned, "_r"), tuned, id_column=_ID)
     scored = score(compared, tuned)
     return scored.select(
         *extra,
