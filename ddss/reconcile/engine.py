@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from ddss.frames import by_distinct_value
 from ddss.linkage import level_labels, prepare_records, score
 from ddss.linkage.comparisons import compare_sides, gathered
 from ddss.linkage.records import (
@@ -117,14 +118,14 @@ def _name_parts(full_name: pl.Series, linkage: LinkageSettings) -> pl.DataFrame:
     """`_NAME_PARTS` of each full name, split and folded once per distinct name (a chunk's
     members hold ~0.4 distinct names per row; folding is the costliest per-record step).
     The name's own fold is the member's `name_key` (`_records`), not derived here."""
-    distinct = full_name.unique().to_frame().with_columns(split_name_exprs(full_name.name))
-    parts = prepare_records(distinct.with_columns(pl.lit(None, pl.String).alias("name_fold")), linkage)
-    parts = parts.select(full_name.name, *[c for c in _NAME_PARTS if c in parts.columns])
-    return (
-        full_name.to_frame()
-        .join(parts, on=full_name.name, how="left", maintain_order="left", nulls_equal=True)
-        .drop(full_name.name)
-    )
+
+    def parts(distinct: pl.DataFrame) -> pl.DataFrame:
+        unfolded = pl.lit(None, pl.String).alias("name_fold")
+        split = distinct.with_columns(*split_name_exprs(full_name.name), unfolded)
+        prepared = prepare_records(split, linkage)
+        return prepared.select(c for c in _NAME_PARTS if c in prepared.columns)
+
+    return pl.DataFrame(by_distinct_value(full_name.to_frame(), full_name.name, parts))
 
 
 def _citizen_records(citizens: pl.DataFrame, codes: pl.Series, reference: pl.DataFrame) -> pl.DataFrame:

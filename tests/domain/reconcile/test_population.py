@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from ddss import frames
 from ddss.reconcile import load_population, population
 from ddss.reconcile._names import with_name_keys
 from ddss.reconcile.population import normalise_population
@@ -173,12 +174,12 @@ def test_typed_parquet_dates_give_what_their_text_gives(tmp_path):
 def test_a_shared_hash_falls_back_to_the_values(monkeypatch):
     values = pl.Series("v", ["b", None, "a", "b", "c", None])
     distinct = values.unique(maintain_order=True)
-    assert population._value_rows(values, distinct).to_list() == [0, 1, 2, 0, 3, 1]
+    assert frames.distinct_rows(values, distinct).to_list() == [0, 1, 2, 0, 3, 1]
     # as if "a" and "b" hashed alike: the hash join's answer is wrong, the check catches it
     wrong = pl.Series([0, 1, 0, 0, 3, 1], dtype=pl.get_index_type())
-    monkeypatch.setattr(population, "_hash_rows", lambda v, d: wrong)
-    assert population._value_rows(values, distinct).to_list() == [0, 1, 2, 0, 3, 1]
+    monkeypatch.setattr(frames, "_hash_rows", lambda v, d: wrong)
+    assert frames.distinct_rows(values, distinct).to_list() == [0, 1, 2, 0, 3, 1]
     # and a whole load where no hash can be trusted gives the same frame
-    monkeypatch.setattr(population, "_hash_rows", lambda v, d: pl.Series([0] * v.len(), dtype=wrong.dtype))
+    monkeypatch.setattr(frames, "_hash_rows", lambda v, d: pl.Series([0] * v.len(), dtype=wrong.dtype))
     frame = _messy_citizens()
     assert normalise_population(frame.lazy()).collect().equals(_per_row(frame))
